@@ -1,0 +1,128 @@
+package conformance
+
+import (
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
+	"github.com/clientele/clientele/tenancy"
+)
+
+// racers is how many goroutines race to accept one invitation.
+const racers = 100
+
+// rounds is how often two admins race to leave their client without one.
+const rounds = 50
+
+func testConcurrency(t *testing.T, newStore newStoreFunc) {
+	t.Run("AcceptOnce", func(t *testing.T) {
+		s := newStore(t)
+		a := mustAgency(t, s, "")
+		c := mustClient(t, s, a.ID, "Globex")
+		inv := mustInvite(t, s, c, "ada@example.com", clientele.RoleMember)
+
+		accs := make([]invite.Acceptance, racers)
+		for i := range accs {
+			accs[i] = newAcceptance(inv) // each with its own new user id
+		}
+		errs := race(len(accs), func(i int) error {
+			_, err := s.AcceptInvitation(t.Context(), accs[i])
+			return err
+		})
+
+		winner := -1
+		for i, err := range errs {
+			if err == nil {
+				require.Equal(t, -1, winner, "two accepts succeeded")
+				winner = i
+				continue
+			}
+			require.ErrorIs(t, err, invite.ErrUsed, "racer %d", i)
+		}
+		require.NotEqual(t, -1, winner, "no accept succeeded")
+
+		won := accs[winner]
+		id, hash, err := s.PasswordHash(t.Context(), a.ID, inv.Email)
+		require.NoError(t, err)
+		assert.Equal(t, won.NewUser.ID, id, "the winner's user")
+		assert.Equal(t, won.PasswordHash, hash)
+		list := listAll(t, s, c.ID, acceptAt)
+		require.Len(t, list, 1, "exactly one membership")
+		assert.Equal(t, string(won.NewUser.ID), list[0].ID)
+		for i, acc := range accs {
+			if i != winner {
+				_, err := s.Member(t.Context(), c.ID, acc.NewUser.ID)
+				require.ErrorIs(t, err, clientele.ErrNotFound, "a loser's user is a member")
+			}
+		}
+		got, err := s.Invitation(t.Context(), c.ID, inv.ID)
+		require.NoError(t, err)
+		assert.Equal(t, clientele.InvitationAccepted, got.Status)
+		assert.Equal(t, won.NewUser.ID, got.AcceptedBy)
+	})
+
+	demote := func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID) error {
+		_, err := s.ChangeRole(t.Context(), c, u, clientele.RoleMember, true)
+		return err
+	}
+	remove := func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID) error {
+		return s.RemoveMember(t.Context(), c, u, true)
+	}
+	for _, tc := range []struct {
+		name       string
+		first, alt func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID) error
+	}{
+		{"LastAdminDemotions", demote, demote},
+		{"LastAdminRemovals", remove, remove},
+		{"LastAdminDemotionAndRemoval", demote, remove},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newStore(t)
+			a := mustAgency(t, s, "")
+			for range rounds {
+				c := mustClient(t, s, a.ID, "Globex")
+				x := mustMember(t, s, c, "x@example.com", clientele.RoleAdmin)
+				y := mustMember(t, s, c, "y@example.com", clientele.RoleAdmin)
+
+				// x acts on y while y acts on x.
+				errs := race(2, func(i int) error {
+					if i == 0 {
+						return tc.first(t, s, c.ID, y.UserID)
+					}
+					return tc.alt(t, s, c.ID, x.UserID)
+				})
+				failed := 0
+				for _, err := range errs {
+					if err != nil {
+						require.ErrorIs(t, err, tenancy.ErrLastAdmin)
+						failed++
+					}
+				}
+				require.Equal(t, 1, failed, "exactly one of the two changes fails: %v", errors.Join(errs...))
+				require.Equal(t, 1, activeAdmins(t, s, c.ID), "one active admin is left")
+			}
+		})
+	}
+}
+
+// race runs f(0)...f(n-1) in n goroutines released together and returns
+// their errors by index.
+func race(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = f(i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}

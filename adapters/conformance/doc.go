@@ -1,0 +1,17 @@
+// Package conformance is the test suite every Clientele store passes. A
+// store's own test runs it against fresh instances:
+//
+//	func TestConformance(t *testing.T) {
+//		conformance.Run(t, func(t *testing.T) conformance.Store { return memory.New() })
+//	}
+//
+// The suite checks the contracts written on [tenancy.Store] and
+// [invite.Store]: results, the sentinel errors, tenant isolation (a
+// missing scope is an error, a record of another client or agency is not
+// found), the compare-and-swap of invitations and the last-admin rule
+// under concurrency.
+//
+// It seeds data only through the store's own methods, never reads the
+// clock (times are fixed, without sub-microsecond parts, so a SQL store
+// may keep microseconds), and assumes no order beyond the documented one.
+package conformance

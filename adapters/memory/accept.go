@@ -1,0 +1,68 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
+)
+
+// AcceptInvitation carries out a under the write lock: the invitation with
+// a.TokenHash, pending and unexpired at a.Now, becomes accepted; the
+// agency's user with its email is created from a.NewUser and
+// a.PasswordHash unless one exists (whose name and password stay); and an
+// active membership with the invited role is created. An unknown hash
+// answers [clientele.ErrNotFound], an invitation no longer pending
+// [invite.StatusError] of its status at a.Now, an existing membership
+// [invite.ErrAlreadyMember], a new user without an id
+// [clientele.ErrInvalidArgument] and one whose id is taken
+// [clientele.ErrDuplicate]. On any error nothing changes.
+func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (clientele.Member, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, err := s.byHash(a.TokenHash)
+	if err != nil {
+		return clientele.Member{}, err
+	}
+	if err := invite.StatusError(inv.StatusAt(a.Now)); err != nil {
+		return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, err)
+	}
+	key := userKey{inv.AgencyID, inv.Email}
+	id, exists := s.emails[key]
+	if exists {
+		if _, ok := s.members[inv.ClientID][id]; ok {
+			return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, invite.ErrAlreadyMember)
+		}
+	} else {
+		id = a.NewUser.ID
+		if id == "" {
+			return clientele.Member{}, invalid("accept invitation", "new user without id")
+		}
+		if _, taken := s.users[id]; taken {
+			return clientele.Member{}, fmt.Errorf("memory: accept invitation %s: user %s: %w", inv.ID, id, clientele.ErrDuplicate)
+		}
+	}
+
+	// Every check passed: from here on nothing fails.
+	if !exists {
+		u := a.NewUser
+		u.AgencyID, u.Email = inv.AgencyID, inv.Email
+		s.users[id] = user{User: u, passwordHash: a.PasswordHash}
+		s.emails[key] = id
+	}
+	inv.Status, inv.AcceptedBy = clientele.InvitationAccepted, id
+	s.invitations[inv.ID] = inv
+	if s.members[inv.ClientID] == nil {
+		s.members[inv.ClientID] = make(map[clientele.UserID]clientele.Membership)
+	}
+	s.members[inv.ClientID][id] = clientele.Membership{
+		ClientID:  inv.ClientID,
+		UserID:    id,
+		Role:      inv.Role,
+		Status:    clientele.StatusActive,
+		CreatedAt: a.Now,
+	}
+	m, _ := s.member(inv.ClientID, id)
+	return m, nil
+}

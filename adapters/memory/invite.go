@@ -1,0 +1,195 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
+)
+
+// CreateInvitation stores inv as pending. It fails with
+// [invite.ErrAlreadyMember] when inv.Email has a membership in the client,
+// with [invite.ErrPendingExists] when the client has another invitation
+// for the email pending at now, with [clientele.ErrDuplicate] for an
+// existing id or token hash, and with [clientele.ErrNotFound] when the
+// client is not one of inv.AgencyID. Pending invitations for the email
+// that expired at now are marked expired when inv is stored.
+func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, now time.Time) error {
+	if err := clientScope("create invitation", inv.AgencyID, inv.ClientID); err != nil {
+		return err
+	}
+	if err := validInvitation("create invitation", inv); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.client(inv.AgencyID, inv.ClientID); err != nil {
+		return err
+	}
+	if id, ok := s.emails[userKey{inv.AgencyID, inv.Email}]; ok {
+		if _, ok := s.members[inv.ClientID][id]; ok {
+			return fmt.Errorf("memory: client %s: invitation %s: %w", inv.ClientID, inv.ID, invite.ErrAlreadyMember)
+		}
+	}
+	var expired []clientele.InvitationID
+	for _, id := range s.invited[inv.ClientID] {
+		other := s.invitations[id]
+		if other.Email != inv.Email || other.Status != clientele.InvitationPending {
+			continue
+		}
+		if other.StatusAt(now) == clientele.InvitationPending {
+			return fmt.Errorf("memory: client %s: invitation %s: %w", inv.ClientID, inv.ID, invite.ErrPendingExists)
+		}
+		expired = append(expired, id)
+	}
+	if err := s.fresh(inv); err != nil {
+		return err
+	}
+	for _, id := range expired {
+		other := s.invitations[id]
+		other.Status = clientele.InvitationExpired
+		s.invitations[id] = other
+	}
+	s.insert(inv)
+	return nil
+}
+
+// Invitation returns invitation id of client, whatever its status, or
+// [clientele.ErrNotFound].
+func (s *Store) Invitation(_ context.Context, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error) {
+	if client == "" {
+		return clientele.Invitation{}, missingScope("invitation", "client")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	inv, err := s.invitation(client, id)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	return cloneInvitation(inv), nil
+}
+
+// InvitationByTokenHash returns the invitation whose token hash is hash,
+// whatever its status, or [clientele.ErrNotFound]; an empty hash matches
+// none.
+func (s *Store) InvitationByTokenHash(_ context.Context, hash []byte) (clientele.Invitation, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	inv, err := s.byHash(hash)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	return cloneInvitation(inv), nil
+}
+
+// ReplaceInvitation marks invitation old of client replaced by next and
+// stores next, which must be for the same agency, client and email. old's
+// stored status must be pending; otherwise it answers
+// [invite.StatusError] of it.
+func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation) error {
+	if client == "" {
+		return missingScope("replace invitation", "client")
+	}
+	if err := validInvitation("replace invitation", next); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, err := s.invitation(client, old)
+	if err != nil {
+		return err
+	}
+	if next.ClientID != prev.ClientID || next.AgencyID != prev.AgencyID || next.Email != prev.Email {
+		return invalid("replace invitation", "the new invitation must be for the same agency, client and email")
+	}
+	if err := invite.StatusError(prev.Status); err != nil {
+		return fmt.Errorf("memory: client %s: invitation %s: %w", client, old, err)
+	}
+	if err := s.fresh(next); err != nil {
+		return err
+	}
+	prev.Status = clientele.InvitationReplaced
+	prev.ReplacedBy = next.ID
+	s.invitations[old] = prev
+	s.insert(next)
+	return nil
+}
+
+// CancelInvitation marks the pending invitation id of client cancelled;
+// otherwise it answers [invite.StatusError] of its stored status.
+func (s *Store) CancelInvitation(_ context.Context, client clientele.ClientID, id clientele.InvitationID) error {
+	if client == "" {
+		return missingScope("cancel invitation", "client")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	inv, err := s.invitation(client, id)
+	if err != nil {
+		return err
+	}
+	if err := invite.StatusError(inv.Status); err != nil {
+		return fmt.Errorf("memory: client %s: invitation %s: %w", client, id, err)
+	}
+	inv.Status = clientele.InvitationCancelled
+	s.invitations[id] = inv
+	return nil
+}
+
+// validInvitation checks a new invitation.
+func validInvitation(op string, inv clientele.Invitation) error {
+	switch {
+	case inv.ID == "":
+		return invalid(op, "empty id")
+	case len(inv.TokenHash) == 0:
+		return invalid(op, "empty token hash")
+	case inv.Email == "":
+		return invalid(op, "empty email")
+	case !inv.Role.Valid():
+		return fmt.Errorf("memory: %s: %w: %w: %q", op, clientele.ErrInvalidArgument, clientele.ErrInvalidRole, inv.Role)
+	case inv.Status != clientele.InvitationPending && inv.Status != "":
+		return invalid(op, "status %q, want pending", inv.Status)
+	}
+	return nil
+}
+
+// fresh reports [clientele.ErrDuplicate] when inv's id or token hash is
+// taken. The caller holds the lock.
+func (s *Store) fresh(inv clientele.Invitation) error {
+	if _, ok := s.invitations[inv.ID]; ok {
+		return fmt.Errorf("memory: invitation %s: %w", inv.ID, clientele.ErrDuplicate)
+	}
+	if _, ok := s.hashes[string(inv.TokenHash)]; ok {
+		return fmt.Errorf("memory: invitation %s: token hash: %w", inv.ID, clientele.ErrDuplicate)
+	}
+	return nil
+}
+
+// insert stores a copy of inv as pending. The caller holds the lock.
+func (s *Store) insert(inv clientele.Invitation) {
+	inv = cloneInvitation(inv)
+	inv.Status = clientele.InvitationPending
+	inv.ReplacedBy, inv.AcceptedBy = "", ""
+	s.invitations[inv.ID] = inv
+	s.hashes[string(inv.TokenHash)] = inv.ID
+	s.invited[inv.ClientID] = append(s.invited[inv.ClientID], inv.ID)
+}
+
+// invitation returns invitation id of client. The caller holds the lock.
+func (s *Store) invitation(client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error) {
+	inv, ok := s.invitations[id]
+	if !ok || inv.ClientID != client {
+		return clientele.Invitation{}, fmt.Errorf("memory: client %s: invitation %s: %w", client, id, clientele.ErrNotFound)
+	}
+	return inv, nil
+}
+
+// byHash returns the invitation with token hash. The caller holds the lock.
+func (s *Store) byHash(hash []byte) (clientele.Invitation, error) {
+	id, ok := s.hashes[string(hash)]
+	if !ok || len(hash) == 0 {
+		return clientele.Invitation{}, fmt.Errorf("memory: invitation by token hash: %w", clientele.ErrNotFound)
+	}
+	return s.invitations[id], nil
+}

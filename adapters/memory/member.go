@@ -1,0 +1,178 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/tenancy"
+)
+
+// ListUsers returns up to q.Limit entries of client: its memberships (any
+// status) and its invitations still pending at q.Now, ordered by (email,
+// id) and starting after q.After. An unknown client gives an empty list; a
+// limit below 1 answers [clientele.ErrInvalidArgument].
+func (s *Store) ListUsers(_ context.Context, client clientele.ClientID, q tenancy.ListQuery) ([]tenancy.Entry, error) {
+	if client == "" {
+		return nil, missingScope("list users", "client")
+	}
+	if q.Limit < 1 {
+		return nil, invalid("list users", "limit %d", q.Limit)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var list []tenancy.Entry
+	add := func(e tenancy.Entry) {
+		if q.After == nil || afterKey(string(e.Email), e.ID, *q.After) {
+			list = append(list, e)
+		}
+	}
+	for id := range s.members[client] {
+		m, _ := s.member(client, id)
+		add(tenancy.Entry{
+			ID:           string(m.UserID),
+			Name:         m.Name,
+			Email:        m.Email,
+			Role:         m.Role,
+			Status:       tenancy.EntryStatus(m.Status),
+			LastActiveAt: m.LastActiveAt,
+		})
+	}
+	for _, id := range s.invited[client] {
+		inv := s.invitations[id]
+		if inv.StatusAt(q.Now) != clientele.InvitationPending {
+			continue
+		}
+		add(tenancy.Entry{
+			ID:        string(inv.ID),
+			Email:     inv.Email,
+			Role:      inv.Role,
+			Status:    tenancy.EntryPending,
+			ExpiresAt: cloneTime(&inv.ExpiresAt),
+		})
+	}
+	slices.SortFunc(list, func(a, b tenancy.Entry) int {
+		return cmp.Or(cmp.Compare(a.Email, b.Email), cmp.Compare(a.ID, b.ID))
+	})
+	return list[:min(q.Limit, len(list))], nil
+}
+
+// Member returns user's membership in client, or [clientele.ErrNotFound].
+func (s *Store) Member(_ context.Context, client clientele.ClientID, user clientele.UserID) (clientele.Member, error) {
+	if client == "" {
+		return clientele.Member{}, missingScope("member", "client")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	m, ok := s.member(client, user)
+	if !ok {
+		return clientele.Member{}, memberNotFound(client, user)
+	}
+	return m, nil
+}
+
+// ChangeRole sets the role of user in client and returns the member. With
+// keepAdmin, demoting the client's last active admin fails with
+// [tenancy.ErrLastAdmin] and changes nothing.
+func (s *Store) ChangeRole(_ context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool) (clientele.Member, error) {
+	if client == "" {
+		return clientele.Member{}, missingScope("change role", "client")
+	}
+	if !role.Valid() {
+		return clientele.Member{}, fmt.Errorf("memory: change role: %w: %w: %q", clientele.ErrInvalidArgument, clientele.ErrInvalidRole, role)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.members[client][user]
+	if !ok {
+		return clientele.Member{}, memberNotFound(client, user)
+	}
+	if keepAdmin && role != clientele.RoleAdmin && s.lastActiveAdmin(client, user) {
+		return clientele.Member{}, fmt.Errorf("memory: client %s: demote %s: %w", client, user, tenancy.ErrLastAdmin)
+	}
+	m.Role = role
+	s.members[client][user] = m
+	got, _ := s.member(client, user)
+	return got, nil
+}
+
+// RemoveMember deletes user's membership in client; the user and its other
+// memberships stay. keepAdmin as for ChangeRole. A missing membership
+// answers [clientele.ErrNotFound].
+func (s *Store) RemoveMember(_ context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error {
+	if client == "" {
+		return missingScope("remove member", "client")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.members[client][user]; !ok {
+		return memberNotFound(client, user)
+	}
+	if keepAdmin && s.lastActiveAdmin(client, user) {
+		return fmt.Errorf("memory: client %s: remove %s: %w", client, user, tenancy.ErrLastAdmin)
+	}
+	delete(s.members[client], user)
+	return nil
+}
+
+// SetMemberStatus sets the membership's status and returns the member.
+func (s *Store) SetMemberStatus(_ context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus) (clientele.Member, error) {
+	if client == "" {
+		return clientele.Member{}, missingScope("set member status", "client")
+	}
+	if status != clientele.StatusActive && status != clientele.StatusDeactivated {
+		return clientele.Member{}, invalid("set member status", "status %q", status)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.members[client][user]
+	if !ok {
+		return clientele.Member{}, memberNotFound(client, user)
+	}
+	m.Status = status
+	s.members[client][user] = m
+	got, _ := s.member(client, user)
+	return got, nil
+}
+
+// RecordActivity sets the membership's last-active time to at.
+func (s *Store) RecordActivity(_ context.Context, client clientele.ClientID, user clientele.UserID, at time.Time) error {
+	if client == "" {
+		return missingScope("record activity", "client")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, ok := s.members[client][user]
+	if !ok {
+		return memberNotFound(client, user)
+	}
+	m.LastActiveAt = &at
+	s.members[client][user] = m
+	return nil
+}
+
+// lastActiveAdmin reports whether user is the only active admin of client,
+// so that demoting or removing it leaves the client without one. A change
+// to anyone else never does. The caller holds the lock.
+func (s *Store) lastActiveAdmin(client clientele.ClientID, user clientele.UserID) bool {
+	if !activeAdmin(s.members[client][user]) {
+		return false
+	}
+	for id, m := range s.members[client] {
+		if id != user && activeAdmin(m) {
+			return false
+		}
+	}
+	return true
+}
+
+func activeAdmin(m clientele.Membership) bool {
+	return m.Role == clientele.RoleAdmin && m.Status == clientele.StatusActive
+}
+
+func memberNotFound(client clientele.ClientID, user clientele.UserID) error {
+	return fmt.Errorf("memory: client %s: member %s: %w", client, user, clientele.ErrNotFound)
+}

@@ -1,0 +1,83 @@
+package memory
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
+	"github.com/clientele/clientele/tenancy"
+)
+
+var (
+	_ tenancy.Store = (*Store)(nil)
+	_ invite.Store  = (*Store)(nil)
+)
+
+// Store keeps agencies, clients, users, memberships and invitations in
+// memory. Create one with [New]; it is safe for concurrent use.
+type Store struct {
+	mu sync.RWMutex
+
+	agencies map[clientele.AgencyID]clientele.Agency
+	domains  map[string]clientele.AgencyID // custom domain -> agency
+
+	clients map[clientele.ClientID]clientele.Client
+
+	users  map[clientele.UserID]user
+	emails map[userKey]clientele.UserID
+
+	members map[clientele.ClientID]map[clientele.UserID]clientele.Membership
+
+	invitations map[clientele.InvitationID]clientele.Invitation
+	hashes      map[string]clientele.InvitationID               // token hash -> invitation
+	invited     map[clientele.ClientID][]clientele.InvitationID // client -> its invitations
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		agencies:    make(map[clientele.AgencyID]clientele.Agency),
+		domains:     make(map[string]clientele.AgencyID),
+		clients:     make(map[clientele.ClientID]clientele.Client),
+		users:       make(map[clientele.UserID]user),
+		emails:      make(map[userKey]clientele.UserID),
+		members:     make(map[clientele.ClientID]map[clientele.UserID]clientele.Membership),
+		invitations: make(map[clientele.InvitationID]clientele.Invitation),
+		hashes:      make(map[string]clientele.InvitationID),
+		invited:     make(map[clientele.ClientID][]clientele.InvitationID),
+	}
+}
+
+// missingScope reports a call without the agency or client it is confined
+// to.
+func missingScope(op, what string) error {
+	return fmt.Errorf("memory: %s: no %s: %w", op, what, clientele.ErrMissingScope)
+}
+
+// invalid reports input that fails validation.
+func invalid(op, format string, args ...any) error {
+	return fmt.Errorf("memory: %s: %w: %s", op, clientele.ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
+
+// cloneTime returns a copy of t, so that the caller and the store never
+// share it.
+func cloneTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}
+
+func cloneClient(c clientele.Client) clientele.Client {
+	c.Permissions = slices.Clone(c.Permissions)
+	return c
+}
+
+func cloneInvitation(inv clientele.Invitation) clientele.Invitation {
+	inv.TokenHash = slices.Clone(inv.TokenHash)
+	return inv
+}

@@ -1,0 +1,3 @@
+// Package authn holds the credentials and sessions of client users; see its
+// subpackages, such as [github.com/clientele/clientele/authn/password].
+package authn

@@ -1,0 +1,126 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/clientele/clientele"
+)
+
+// Preview is what the holder of a link may see before accepting.
+type Preview struct {
+	Email      clientele.Email
+	Role       clientele.Role
+	ClientName string
+	Branding   clientele.Branding
+	ExpiresAt  time.Time
+	// HasAccount is true when the email already has a user in the agency:
+	// accepting then adds the membership and needs no password.
+	HasAccount bool
+}
+
+// Lookup returns what the invitation behind token offers. It changes
+// nothing, so a mail scanner that fetches the link burns nothing. It
+// answers ErrUnknownToken, ErrExpired, ErrCancelled, ErrReplaced or ErrUsed.
+func (s *Service) Lookup(ctx context.Context, token string) (Preview, error) {
+	inv, err := s.usable(ctx, token)
+	if err != nil {
+		return Preview{}, err
+	}
+	c, err := s.store.Client(ctx, inv.AgencyID, inv.ClientID)
+	if err != nil {
+		return Preview{}, fmt.Errorf("invite: lookup: %w", err)
+	}
+	a, err := s.store.Agency(ctx, inv.AgencyID)
+	if err != nil {
+		return Preview{}, fmt.Errorf("invite: lookup: %w", err)
+	}
+	has, err := s.hasAccount(ctx, inv)
+	if err != nil {
+		return Preview{}, err
+	}
+	return Preview{Email: inv.Email, Role: inv.Role, ClientName: c.Name, Branding: a.Branding,
+		ExpiresAt: inv.ExpiresAt, HasAccount: has}, nil
+}
+
+// usable returns the invitation behind token if it can still be accepted.
+func (s *Service) usable(ctx context.Context, token string) (clientele.Invitation, error) {
+	hash, err := HashToken(token)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	inv, err := s.store.InvitationByTokenHash(ctx, hash)
+	if err != nil {
+		return clientele.Invitation{}, errLookup("lookup", err)
+	}
+	if err := StatusError(inv.StatusAt(s.now())); err != nil {
+		return clientele.Invitation{}, err
+	}
+	return inv, nil
+}
+
+func (s *Service) hasAccount(ctx context.Context, inv clientele.Invitation) (bool, error) {
+	_, err := s.store.UserByEmail(ctx, inv.AgencyID, inv.Email)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, clientele.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("invite: %w", err)
+}
+
+// Acceptance input: the token from the link, and for a new account the
+// user's name and password.
+type AcceptRequest struct {
+	Token string
+	// Name and Password set up a new account. When the invited email
+	// already has a user in the agency they are ignored and that user's
+	// credentials stay as they are.
+	Name     string
+	Password string
+}
+
+// Accept uses the link once: it creates the user (argon2id password) or
+// reuses the agency's existing user with the invited email, and adds an
+// active membership with the invited role, atomically. Of concurrent calls
+// with one token exactly one succeeds; the others answer ErrUsed. Errors:
+// ErrUnknownToken, ErrExpired, ErrCancelled, ErrReplaced, ErrUsed,
+// ErrAlreadyMember, clientele.ErrInvalidArgument for a bad name and
+// password.ErrWeakPassword for a weak password.
+func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member, error) {
+	inv, err := s.usable(ctx, r.Token)
+	if err != nil {
+		return clientele.Member{}, err
+	}
+	has, err := s.hasAccount(ctx, inv)
+	if err != nil {
+		return clientele.Member{}, err
+	}
+	var a Acceptance
+	if !has {
+		name, err := clientele.NormalizeName(r.Name)
+		if err != nil {
+			return clientele.Member{}, err
+		}
+		hash, err := s.hasher.Hash(ctx, r.Password)
+		if err != nil {
+			return clientele.Member{}, err
+		}
+		a.NewUser = clientele.User{ID: clientele.UserID(clientele.NewID("usr")), Name: name}
+		a.PasswordHash = hash
+	}
+	a.TokenHash = inv.TokenHash
+	a.Now = s.now()
+	if !has {
+		a.NewUser.CreatedAt = a.Now
+	}
+	m, err := s.store.AcceptInvitation(ctx, a)
+	if err != nil {
+		return clientele.Member{}, errLookup("accept", err)
+	}
+	s.log.InfoContext(ctx, "invitation accepted", "invitation", inv.ID, "client", inv.ClientID, "user", m.UserID)
+	return m, nil
+}

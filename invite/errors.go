@@ -1,0 +1,51 @@
+package invite
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/clientele/clientele"
+)
+
+// Errors of the invitation lifecycle, matched with [errors.Is].
+var (
+	// ErrUnknownToken reports a token that is malformed or matches no
+	// invitation.
+	ErrUnknownToken = errors.New("invite: unknown token")
+	// ErrExpired reports an invitation whose link is past its expiry.
+	ErrExpired = errors.New("invite: invitation expired")
+	// ErrCancelled reports a cancelled invitation.
+	ErrCancelled = errors.New("invite: invitation cancelled")
+	// ErrReplaced reports an invitation replaced by a resend.
+	ErrReplaced = errors.New("invite: invitation replaced by a newer one")
+	// ErrUsed reports an invitation already accepted.
+	ErrUsed = errors.New("invite: invitation already used")
+	// ErrAlreadyMember reports an email that already has a membership in
+	// the client.
+	ErrAlreadyMember = errors.New("invite: already a member of the client")
+	// ErrPendingExists reports an email with a pending invitation to the
+	// client.
+	ErrPendingExists = errors.New("invite: a pending invitation exists")
+	// ErrNotDelivered reports an invitation that was stored but whose email
+	// could not be sent; it stays pending and can be resent.
+	ErrNotDelivered = errors.New("invite: email not delivered")
+)
+
+// StatusError returns the error for an invitation in status s that is no
+// longer usable: ErrUsed, ErrCancelled, ErrReplaced or ErrExpired. For
+// pending it returns nil. Stores use it to report a lost compare-and-swap.
+func StatusError(s clientele.InvitationStatus) error {
+	switch s {
+	case clientele.InvitationPending:
+		return nil
+	case clientele.InvitationAccepted:
+		return ErrUsed
+	case clientele.InvitationCancelled:
+		return ErrCancelled
+	case clientele.InvitationReplaced:
+		return ErrReplaced
+	case clientele.InvitationExpired:
+		return ErrExpired
+	}
+	return fmt.Errorf("%w: invitation status %q", clientele.ErrInvalidArgument, s)
+}

@@ -1,0 +1,67 @@
+package invite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/memory"
+	"github.com/clientele/clientele/authn/password"
+	"github.com/clientele/clientele/invite"
+	"github.com/clientele/clientele/rbac"
+	"github.com/clientele/clientele/tenancy"
+)
+
+// lastLink is a Mailer that keeps the link of the last message.
+type lastLink struct{ link string }
+
+func (m *lastLink) Send(_ context.Context, msg invite.Message) error {
+	m.link = msg.Link
+	return nil
+}
+
+func (m *lastLink) token() string { return m.link[strings.LastIndex(m.link, "/")+1:] }
+
+// An agency invites an Admin to a client; the Admin accepts and may then
+// use billing, which the client has; a Member never may.
+func Example() {
+	ctx := context.Background()
+	store := memory.New()
+	authz, _ := rbac.New(ctx)
+	tenants, _ := tenancy.New(store, authz)
+	mail := &lastLink{}
+	hasher, _ := password.New(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	invites, _ := invite.New(store, authz, mail, "https://portal.example.com", invite.WithPasswordHasher(hasher))
+
+	agency, _ := tenants.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
+	staff := clientele.AgencyAdmin(agency.ID)
+	client, _ := tenants.CreateClient(ctx, staff, "Globex")
+	client, _ = tenants.SetPermissions(ctx, staff, client.ID, []clientele.Permission{clientele.PermManageBilling})
+
+	if _, err := invites.Create(ctx, staff, client.ID, "ada@globex.example", clientele.RoleAdmin); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("link:", strings.HasPrefix(mail.link, "https://portal.example.com/invite/"))
+
+	m, err := invites.Accept(ctx, invite.AcceptRequest{Token: mail.token(), Name: "Ada", Password: "analytical engine"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ada := clientele.ClientUser(agency.ID, client.ID, m.UserID, m.Role)
+	fmt.Println("ada billing:", authz.Authorize(ctx, ada, rbac.ActionUseBilling, client.Permissions) == nil)
+
+	_, err = invites.Accept(ctx, invite.AcceptRequest{Token: mail.token(), Name: "Mallory", Password: "analytical engine"})
+	fmt.Println("second use:", errors.Is(err, invite.ErrUsed))
+
+	member := clientele.ClientUser(agency.ID, client.ID, "usr_someone", clientele.RoleMember)
+	fmt.Println(authz.Decide(ctx, member, rbac.ActionUseBilling, client.Permissions))
+	// Output:
+	// link: true
+	// ada billing: true
+	// second use: true
+	// member may not billing.use: no rule for the role
+}

@@ -1,0 +1,207 @@
+package invite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn/password"
+	"github.com/clientele/clientele/rbac"
+)
+
+// Authorizer decides whether a principal may act on a client with the
+// given permissions. *rbac.Authorizer implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, p clientele.Principal, act rbac.Action, perms clientele.PermissionSet) error
+}
+
+// PasswordHasher hashes a new user's password, validating it first.
+// *password.Hasher implements it.
+type PasswordHasher interface {
+	Hash(ctx context.Context, pw string) (string, error)
+}
+
+// Service runs the invitation lifecycle: create, resend, cancel, look up
+// and accept. It is immutable after New and safe for concurrent use.
+type Service struct {
+	store   Store
+	authz   Authorizer
+	mailer  Mailer
+	baseURL string
+	ttl     time.Duration
+	now     func() time.Time
+	hasher  PasswordHasher
+	log     *slog.Logger
+}
+
+// New returns a Service. baseURL is the portal's public URL (scheme and
+// host, optionally a path) used in links when the agency has no custom
+// domain; links never come from a request.
+func New(store Store, authz Authorizer, mailer Mailer, baseURL string, opts ...Option) (*Service, error) {
+	if store == nil || authz == nil || mailer == nil {
+		return nil, fmt.Errorf("%w: invite.New needs a store, an authorizer and a mailer", clientele.ErrInvalidArgument)
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", clientele.ErrInvalidArgument, baseURL)
+	}
+	s := &Service{store: store, authz: authz, mailer: mailer, baseURL: baseURL, ttl: DefaultTTL, now: time.Now,
+		log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	if s.hasher == nil {
+		h, err := password.New()
+		if err != nil {
+			return nil, err
+		}
+		s.hasher = h
+	}
+	return s, nil
+}
+
+// client returns the client p acts on after checking that p may see it and
+// may do act there. A client p cannot see is reported as not found.
+func (s *Service) client(ctx context.Context, p clientele.Principal, id clientele.ClientID, act rbac.Action) (clientele.Client, error) {
+	if err := p.Validate(); err != nil {
+		return clientele.Client{}, err
+	}
+	if id == "" {
+		return clientele.Client{}, clientele.ErrMissingScope
+	}
+	if !clientele.ValidID(string(id)) || !p.CanSee(p.AgencyID, id) {
+		return clientele.Client{}, fmt.Errorf("invite: client %q: %w", id, clientele.ErrNotFound)
+	}
+	c, err := s.store.Client(ctx, p.AgencyID, id)
+	if err != nil {
+		return clientele.Client{}, err
+	}
+	if err := s.authz.Authorize(ctx, p, act, c.Permissions); err != nil {
+		return clientele.Client{}, err
+	}
+	return c, nil
+}
+
+// nextInvitation builds a fresh pending invitation and its token.
+func (s *Service) nextInvitation(p clientele.Principal, c clientele.Client, email clientele.Email, role clientele.Role, now time.Time) (clientele.Invitation, string) {
+	token, hash := newToken()
+	return clientele.Invitation{
+		ID:        clientele.InvitationID(clientele.NewID("inv")),
+		AgencyID:  c.AgencyID,
+		ClientID:  c.ID,
+		Email:     email,
+		Role:      role,
+		Status:    clientele.InvitationPending,
+		TokenHash: hash,
+		InvitedBy: p.UserID,
+		CreatedAt: now,
+		ExpiresAt: now.Add(s.ttl),
+	}, token
+}
+
+// Create invites email to client with role and mails the link. It answers
+// ErrAlreadyMember or ErrPendingExists on a conflict. When the invitation
+// is stored but the email cannot be sent, it returns the invitation and an
+// error wrapping ErrNotDelivered: the invitation stays pending and can be
+// resent.
+func (s *Service) Create(ctx context.Context, p clientele.Principal, client clientele.ClientID, email string, role clientele.Role) (clientele.Invitation, error) {
+	c, err := s.client(ctx, p, client, rbac.ActionInvite)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	addr, err := clientele.ParseEmail(email)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	if !role.Valid() {
+		return clientele.Invitation{}, fmt.Errorf("%w: %q", clientele.ErrInvalidRole, role)
+	}
+	now := s.now()
+	inv, token := s.nextInvitation(p, c, addr, role, now)
+	if err := s.store.CreateInvitation(ctx, inv, now); err != nil {
+		return clientele.Invitation{}, fmt.Errorf("invite: create: %w", err)
+	}
+	return inv, s.send(ctx, c, inv, token)
+}
+
+// Resend replaces the invitation id of client with a new one (new link,
+// fresh window) and mails it; the old link stops working (ErrReplaced). The
+// invitation must still be pending by its stored status: an expired link
+// may be resent; a used, cancelled or replaced one answers its error.
+func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error) {
+	c, err := s.client(ctx, p, client, rbac.ActionResendInvitation)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	if !clientele.ValidID(string(id)) {
+		return clientele.Invitation{}, fmt.Errorf("invite: invitation %q: %w", id, clientele.ErrNotFound)
+	}
+	old, err := s.store.Invitation(ctx, c.ID, id)
+	if err != nil {
+		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
+	}
+	if err := StatusError(old.Status); err != nil {
+		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
+	}
+	now := s.now()
+	next, token := s.nextInvitation(p, c, old.Email, old.Role, now)
+	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next); err != nil {
+		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
+	}
+	return next, s.send(ctx, c, next, token)
+}
+
+// Cancel cancels the pending invitation id of client; its link stops
+// working (ErrCancelled).
+func (s *Service) Cancel(ctx context.Context, p clientele.Principal, client clientele.ClientID, id clientele.InvitationID) error {
+	c, err := s.client(ctx, p, client, rbac.ActionCancelInvitation)
+	if err != nil {
+		return err
+	}
+	if !clientele.ValidID(string(id)) {
+		return fmt.Errorf("invite: invitation %q: %w", id, clientele.ErrNotFound)
+	}
+	if err := s.store.CancelInvitation(ctx, c.ID, id); err != nil {
+		return fmt.Errorf("invite: cancel: %w", err)
+	}
+	return nil
+}
+
+// send renders and mails the invitation's link.
+func (s *Service) send(ctx context.Context, c clientele.Client, inv clientele.Invitation, token string) error {
+	agency, err := s.store.Agency(ctx, c.AgencyID)
+	if err == nil {
+		var msg Message
+		msg, err = renderInvitation(invitationEmail{
+			Branding:   agency.Branding,
+			ClientName: c.Name,
+			Role:       inv.Role,
+			Link:       agency.Branding.PortalURL(s.baseURL) + "/invite/" + token,
+			ExpiresAt:  inv.ExpiresAt,
+		})
+		if err == nil {
+			msg.To = inv.Email
+			err = s.mailer.Send(ctx, msg)
+		}
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "invitation email not sent", "invitation", inv.ID, "client", inv.ClientID, "err", err)
+		return fmt.Errorf("%w: %w", ErrNotDelivered, err)
+	}
+	s.log.InfoContext(ctx, "invitation sent", "invitation", inv.ID, "client", inv.ClientID)
+	return nil
+}
+
+// errLookup turns a store's not-found for a token into ErrUnknownToken.
+func errLookup(op string, err error) error {
+	if errors.Is(err, clientele.ErrNotFound) {
+		return ErrUnknownToken
+	}
+	return fmt.Errorf("invite: %s: %w", op, err)
+}

@@ -1,0 +1,68 @@
+package invite
+
+import (
+	"context"
+	"time"
+
+	"github.com/clientele/clientele"
+)
+
+// Store is the storage the invitation service needs. Implementations must
+// be safe for concurrent use; every method confined to a client answers
+// [clientele.ErrMissingScope] when the client id is empty, and
+// [clientele.ErrNotFound] for a record of another client.
+type Store interface {
+	// Agency returns the agency id, or clientele.ErrNotFound.
+	Agency(ctx context.Context, id clientele.AgencyID) (clientele.Agency, error)
+	// Client returns client id of agency, or clientele.ErrNotFound.
+	Client(ctx context.Context, agency clientele.AgencyID, id clientele.ClientID) (clientele.Client, error)
+	// UserByEmail returns the agency's user with email, or
+	// clientele.ErrNotFound.
+	UserByEmail(ctx context.Context, agency clientele.AgencyID, email clientele.Email) (clientele.User, error)
+	// CreateInvitation stores inv, whose status is pending. It fails with
+	// ErrAlreadyMember when inv.Email has a membership (of any status) in
+	// inv.ClientID, with ErrPendingExists when that client has another
+	// invitation for the email still pending at now, and with
+	// clientele.ErrDuplicate for an existing id or token hash. A pending
+	// invitation for the email that expired at now is marked expired first.
+	// Check and insert are atomic.
+	CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time) error
+	// Invitation returns invitation id of client, whatever its status, or
+	// clientele.ErrNotFound.
+	Invitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error)
+	// InvitationByTokenHash returns the invitation whose token hash is hash,
+	// whatever its status, or clientele.ErrNotFound. It changes nothing.
+	InvitationByTokenHash(ctx context.Context, hash []byte) (clientele.Invitation, error)
+	// ReplaceInvitation atomically marks invitation old of client replaced
+	// by next and stores next (pending, same client and email). It requires
+	// old's stored status to be pending (a time-expired one may be
+	// replaced); otherwise it answers [StatusError] of old's status.
+	ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation) error
+	// CancelInvitation marks the pending invitation id of client cancelled;
+	// otherwise it answers [StatusError] of its status.
+	CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) error
+	// AcceptInvitation carries out a in one atomic step: the invitation
+	// with a.TokenHash goes from pending, unexpired at a.Now, to accepted;
+	// the agency's user with the invitation's email is created from
+	// a.NewUser and a.PasswordHash when there is none (an existing user's
+	// name and credentials are left untouched); and an active membership
+	// with the invitation's role is created. Exactly one of many concurrent
+	// calls for one token succeeds. An unknown hash answers
+	// clientele.ErrNotFound; an invitation no longer pending at a.Now
+	// answers [StatusError] of its status at a.Now; an existing membership
+	// answers ErrAlreadyMember. On any error nothing changes.
+	AcceptInvitation(ctx context.Context, a Acceptance) (clientele.Member, error)
+}
+
+// Acceptance is what AcceptInvitation needs.
+type Acceptance struct {
+	TokenHash []byte
+	Now       time.Time
+	// NewUser is stored when the agency has no user with the invitation's
+	// email: its ID, Name and CreatedAt are used; AgencyID and Email are
+	// taken from the invitation.
+	NewUser clientele.User
+	// PasswordHash is the new user's encoded password hash; ignored for an
+	// existing user.
+	PasswordHash string
+}
