@@ -441,3 +441,32 @@ func TestNormalizeName(t *testing.T) {
 		assert.ErrorIs(t, err, clientele.ErrInvalidArgument, "%q", bad)
 	}
 }
+
+func TestPrincipalScope(t *testing.T) {
+	agency := clientele.AgencyAdmin("agy_1")
+	user := clientele.ClientUser("agy_1", "cli_a", "usr_1", clientele.RoleAdmin)
+	tests := []struct {
+		name   string
+		p      clientele.Principal
+		client clientele.ClientID
+		want   error
+	}{
+		{"agency admin, any client of its agency", agency, "cli_b", nil},
+		{"client user, own client", user, "cli_a", nil},
+		{"client user, another client", user, "cli_b", clientele.ErrNotFound},
+		{"malformed client id", agency, "cli/../b", clientele.ErrNotFound},
+		{"empty client id", agency, "", clientele.ErrMissingScope},
+		{"zero principal", clientele.Principal{}, "cli_a", clientele.ErrUnauthenticated},
+		{"client user without role", clientele.Principal{Kind: clientele.KindClientUser, AgencyID: "agy_1", ClientID: "cli_a", UserID: "usr_1"}, "cli_a", clientele.ErrUnauthenticated},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.p.Scope(tt.client)
+			if tt.want == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
+}

@@ -64,3 +64,20 @@ func (p Principal) CanSee(agency AgencyID, client ClientID) bool {
 	}
 	return p.Kind == KindAgencyAdmin || p.ClientID == client
 }
+
+// Scope is the gate every client-confined operation passes first: it
+// answers [ErrUnauthenticated] for an invalid principal, [ErrMissingScope]
+// for an empty client id, and [ErrNotFound] for a malformed id or a client
+// p may not see (never telling another client's ids from unknown ones).
+func (p Principal) Scope(client ClientID) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if client == "" {
+		return ErrMissingScope
+	}
+	if !ValidID(string(client)) || !p.CanSee(p.AgencyID, client) {
+		return fmt.Errorf("client %q: %w", client, ErrNotFound)
+	}
+	return nil
+}

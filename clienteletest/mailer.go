@@ -14,7 +14,7 @@ import (
 var ErrNoMessage = errors.New("clienteletest: no such message")
 
 // Mailer captures every message instead of sending it. It is safe for
-// concurrent use. Set Fail to make Send return that error.
+// concurrent use. SetFailure makes Send fail, to test delivery errors.
 type Mailer struct {
 	mu   sync.Mutex
 	msgs []invite.Message

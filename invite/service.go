@@ -69,14 +69,8 @@ func New(store Store, authz Authorizer, mailer Mailer, baseURL string, opts ...O
 // client returns the client p acts on after checking that p may see it and
 // may do act there. A client p cannot see is reported as not found.
 func (s *Service) client(ctx context.Context, p clientele.Principal, id clientele.ClientID, act rbac.Action) (clientele.Client, error) {
-	if err := p.Validate(); err != nil {
+	if err := p.Scope(id); err != nil {
 		return clientele.Client{}, err
-	}
-	if id == "" {
-		return clientele.Client{}, clientele.ErrMissingScope
-	}
-	if !clientele.ValidID(string(id)) || !p.CanSee(p.AgencyID, id) {
-		return clientele.Client{}, fmt.Errorf("invite: client %q: %w", id, clientele.ErrNotFound)
 	}
 	c, err := s.store.Client(ctx, p.AgencyID, id)
 	if err != nil {

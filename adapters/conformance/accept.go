@@ -50,25 +50,7 @@ func testAccept(t *testing.T, newStore newStoreFunc) {
 	})
 
 	t.Run("NotUsable", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			// end makes inv unusable.
-			end  func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation)
-			want error
-		}{
-			{"accepted twice", func(t *testing.T, s Store, _ clientele.Client, inv clientele.Invitation) {
-				mustAccept(t, s, newAcceptance(inv))
-			}, invite.ErrUsed},
-			{"cancelled", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-				require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID))
-			}, invite.ErrCancelled},
-			{"replaced", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-				require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role)))
-			}, invite.ErrReplaced},
-			{"marked expired", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-				require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt))
-			}, invite.ErrExpired},
-		} {
+		for _, tc := range endings() {
 			t.Run(tc.name, func(t *testing.T) {
 				s := newStore(t)
 				a := mustAgency(t, s, "")

@@ -212,3 +212,30 @@ func pendingEntry(inv clientele.Invitation) tenancy.Entry {
 		Status: tenancy.EntryPending, ExpiresAt: ptr(inv.ExpiresAt.UTC()),
 	}
 }
+
+// ending makes a pending invitation unusable in one way; want is the error
+// that then answers for it.
+type ending struct {
+	name string
+	end  func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation)
+	want error
+}
+
+// endings lists every way a pending invitation stops being usable.
+func endings() []ending {
+	return []ending{
+		{"accepted", func(t *testing.T, s Store, _ clientele.Client, inv clientele.Invitation) {
+			mustAccept(t, s, newAcceptance(inv))
+		}, invite.ErrUsed},
+		{"cancelled", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
+			require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID))
+		}, invite.ErrCancelled},
+		{"replaced", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
+			require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role)))
+		}, invite.ErrReplaced},
+		{"expired", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
+			// A new invitation after the expiry marks the old one expired.
+			require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt))
+		}, invite.ErrExpired},
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele/clientele"
-	"github.com/clientele/clientele/invite"
 	"github.com/clientele/clientele/tenancy"
 )
 
@@ -56,25 +55,7 @@ func testReplace(t *testing.T, newStore newStoreFunc) {
 	})
 
 	t.Run("NotPending", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			end  func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation)
-			want error
-		}{
-			{"accepted", func(t *testing.T, s Store, _ clientele.Client, inv clientele.Invitation) {
-				mustAccept(t, s, newAcceptance(inv))
-			}, invite.ErrUsed},
-			{"cancelled", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-				require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID))
-			}, invite.ErrCancelled},
-			{"replaced", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-				require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role)))
-			}, invite.ErrReplaced},
-			{"expired", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-				// A new invitation after the expiry marks the old one expired.
-				require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt))
-			}, invite.ErrExpired},
-		} {
+		for _, tc := range endings() {
 			t.Run(tc.name, func(t *testing.T) {
 				s := newStore(t)
 				a := mustAgency(t, s, "")
