@@ -55,7 +55,7 @@ func (s *Service) usable(ctx context.Context, token string) (clientele.Invitatio
 	if err != nil {
 		return clientele.Invitation{}, errLookup("lookup", err)
 	}
-	if err := StatusError(inv.StatusAt(s.now())); err != nil {
+	if err := StatusError(inv.StatusAt(s.time())); err != nil {
 		return clientele.Invitation{}, err
 	}
 	return inv, nil
@@ -113,7 +113,7 @@ func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member
 		a.PasswordHash = hash
 	}
 	a.TokenHash = inv.TokenHash
-	a.Now = s.now()
+	a.Now = s.time()
 	if !has {
 		a.NewUser.CreatedAt = a.Now
 	}

@@ -25,13 +25,13 @@ func WithTTL(d time.Duration) Option {
 	}
 }
 
-// WithClock sets the clock, read once per operation (default time.Now).
+// WithClock sets the clock, read once per operation (default time.Now); times are kept in UTC to the microsecond.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) error {
 		if now == nil {
 			return fmt.Errorf("%w: nil clock", clientele.ErrInvalidArgument)
 		}
-		s.now = now
+		s.clock = now
 		return nil
 	}
 }

@@ -33,7 +33,7 @@ type Service struct {
 	mailer  Mailer
 	baseURL string
 	ttl     time.Duration
-	now     func() time.Time
+	clock   func() time.Time
 	hasher  PasswordHasher
 	log     *slog.Logger
 }
@@ -49,7 +49,7 @@ func New(store Store, authz Authorizer, mailer Mailer, baseURL string, opts ...O
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", clientele.ErrInvalidArgument, baseURL)
 	}
-	s := &Service{store: store, authz: authz, mailer: mailer, baseURL: baseURL, ttl: DefaultTTL, now: time.Now,
+	s := &Service{store: store, authz: authz, mailer: mailer, baseURL: baseURL, ttl: DefaultTTL, clock: time.Now,
 		log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		if err := o(s); err != nil {
@@ -116,7 +116,7 @@ func (s *Service) Create(ctx context.Context, p clientele.Principal, client clie
 	if !role.Valid() {
 		return clientele.Invitation{}, fmt.Errorf("%w: %q", clientele.ErrInvalidRole, role)
 	}
-	now := s.now()
+	now := s.time()
 	inv, token := s.nextInvitation(p, c, addr, role, now)
 	if err := s.store.CreateInvitation(ctx, inv, now); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: create: %w", err)
@@ -143,7 +143,7 @@ func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clie
 	if err := StatusError(old.Status); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
 	}
-	now := s.now()
+	now := s.time()
 	next, token := s.nextInvitation(p, c, old.Email, old.Role, now)
 	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
@@ -199,3 +199,8 @@ func errLookup(op string, err error) error {
 	}
 	return fmt.Errorf("invite: %s: %w", op, err)
 }
+
+// time reads the clock once for an operation: in UTC and to the
+// microsecond, the precision every store keeps, so what a store returns
+// compares equal to what was given to it.
+func (s *Service) time() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

@@ -17,7 +17,7 @@ func (s *Service) CreateAgency(ctx context.Context, b clientele.Branding) (clien
 	if err != nil {
 		return clientele.Agency{}, err
 	}
-	a := clientele.Agency{ID: clientele.AgencyID(clientele.NewID("agy")), Branding: b, CreatedAt: s.now()}
+	a := clientele.Agency{ID: clientele.AgencyID(clientele.NewID("agy")), Branding: b, CreatedAt: s.time()}
 	if err := s.store.CreateAgency(ctx, a); err != nil {
 		return clientele.Agency{}, fmt.Errorf("tenancy: create agency: %w", err)
 	}

@@ -24,7 +24,7 @@ func (s *Service) CreateClient(ctx context.Context, p clientele.Principal, name 
 		return clientele.Client{}, err
 	}
 	c := clientele.Client{ID: clientele.ClientID(clientele.NewID("cli")), AgencyID: p.AgencyID, Name: name,
-		Permissions: clientele.PermissionSet{}, CreatedAt: s.now()}
+		Permissions: clientele.PermissionSet{}, CreatedAt: s.time()}
 	if err := s.store.CreateClient(ctx, c); err != nil {
 		return clientele.Client{}, fmt.Errorf("tenancy: create client: %w", err)
 	}

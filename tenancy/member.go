@@ -26,7 +26,7 @@ func (s *Service) ListUsers(ctx context.Context, p clientele.Principal, client c
 	if err != nil {
 		return UserPage{}, err
 	}
-	es, err := s.store.ListUsers(ctx, c.ID, ListQuery{Now: s.now(), After: after, Limit: limit})
+	es, err := s.store.ListUsers(ctx, c.ID, ListQuery{Now: s.time(), After: after, Limit: limit})
 	if err != nil {
 		return UserPage{}, fmt.Errorf("tenancy: list users: %w", err)
 	}
@@ -127,7 +127,7 @@ func (s *Service) RecordActivity(ctx context.Context, client clientele.ClientID,
 	if err := checkUser(user); err != nil {
 		return err
 	}
-	if err := s.store.RecordActivity(ctx, client, user, s.now()); err != nil {
+	if err := s.store.RecordActivity(ctx, client, user, s.time()); err != nil {
 		return fmt.Errorf("tenancy: record activity: %w", err)
 	}
 	return nil

@@ -22,20 +22,20 @@ type Authorizer interface {
 type Service struct {
 	store Store
 	authz Authorizer
-	now   func() time.Time
+	clock func() time.Time
 	log   *slog.Logger
 }
 
 // Option configures a [Service].
 type Option func(*Service) error
 
-// WithClock sets the clock, read once per operation (default time.Now).
+// WithClock sets the clock, read once per operation (default time.Now); times are kept in UTC to the microsecond.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) error {
 		if now == nil {
 			return fmt.Errorf("%w: nil clock", clientele.ErrInvalidArgument)
 		}
-		s.now = now
+		s.clock = now
 		return nil
 	}
 }
@@ -56,7 +56,7 @@ func New(store Store, authz Authorizer, opts ...Option) (*Service, error) {
 	if store == nil || authz == nil {
 		return nil, fmt.Errorf("%w: tenancy.New needs a store and an authorizer", clientele.ErrInvalidArgument)
 	}
-	s := &Service{store: store, authz: authz, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	s := &Service{store: store, authz: authz, clock: time.Now, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -88,3 +88,8 @@ func (s *Service) agency(ctx context.Context, p clientele.Principal, act rbac.Ac
 	}
 	return s.authz.Authorize(ctx, p, act, nil)
 }
+
+// time reads the clock once for an operation: in UTC and to the
+// microsecond, the precision every store keeps, so what a store returns
+// compares equal to what was given to it.
+func (s *Service) time() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }

@@ -13,13 +13,28 @@ import (
 	"github.com/clientele/clientele/tenancy"
 )
 
-// racers is how many goroutines race to accept one invitation.
-const racers = 100
+// Load sizes the concurrency tests.
+type Load struct {
+	// Racers is how many goroutines race to accept one invitation.
+	Racers int
+	// Rounds is how often two admins race to leave their client without
+	// one, for each pairing (demote/demote, remove/remove, demote/remove).
+	Rounds int
+}
 
-// rounds is how often two admins race to leave their client without one.
-const rounds = 50
+// DefaultLoad is the load Run uses.
+var DefaultLoad = Load{Racers: 100, Rounds: 50}
 
-func testConcurrency(t *testing.T, newStore newStoreFunc) {
+// RunConcurrency runs the suite's concurrency tests under load: exactly
+// one of load.Racers concurrent accepts of one token wins and one
+// membership results; and in each of load.Rounds trials per pairing, two
+// active admins acting on each other at once leave exactly one active
+// admin.
+func RunConcurrency(t *testing.T, newStore func(t *testing.T) Store, load Load) {
+	racers, rounds := load.Racers, load.Rounds
+	if racers < 2 || rounds < 1 {
+		t.Fatalf("conformance: load %+v: want at least 2 racers and 1 round", load)
+	}
 	t.Run("AcceptOnce", func(t *testing.T) {
 		s := newStore(t)
 		a := mustAgency(t, s, "")

@@ -30,5 +30,5 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("ListUsers", func(t *testing.T) { testListUsers(t, newStore) })
 	t.Run("KeepAdmin", func(t *testing.T) { testKeepAdmin(t, newStore) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, newStore) })
-	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, newStore) })
+	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore, DefaultLoad) })
 }

@@ -1,0 +1,99 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele/clientele"
+)
+
+// CreateAgency stores a. An existing id, or a custom domain another agency
+// holds, answers [clientele.ErrDuplicate]; an empty id answers
+// [clientele.ErrInvalidArgument].
+func (s *Store) CreateAgency(ctx context.Context, a clientele.Agency) error {
+	if a.ID == "" {
+		return invalid("create agency", "empty id")
+	}
+	b := a.Branding
+	if hasNUL(string(a.ID), b.Name, b.LogoURL, b.PrimaryColor, b.CustomDomain) {
+		return nulArgument("create agency")
+	}
+	if _, err := s.db.NewInsert().Model(toAgencyRow(a)).Exec(ctx); err != nil {
+		if isUnique(err) {
+			return fmt.Errorf("bunstore: agency %s: %w", a.ID, clientele.ErrDuplicate)
+		}
+		return fmt.Errorf("bunstore: agency %s: create: %w", a.ID, err)
+	}
+	return nil
+}
+
+// Agency returns the agency id, or [clientele.ErrNotFound]. An empty id
+// answers [clientele.ErrMissingScope].
+func (s *Store) Agency(ctx context.Context, id clientele.AgencyID) (clientele.Agency, error) {
+	if id == "" {
+		return clientele.Agency{}, missingScope("agency", "agency")
+	}
+	return agency(ctx, s.db, id)
+}
+
+// AgencyByDomain returns the agency whose custom domain is domain, or
+// [clientele.ErrNotFound]; the empty domain matches no agency.
+func (s *Store) AgencyByDomain(ctx context.Context, domain string) (clientele.Agency, error) {
+	if domain == "" || hasNUL(domain) {
+		return clientele.Agency{}, notFound("agency by domain", sql.ErrNoRows)
+	}
+	var r agencyRow
+	if err := s.db.NewSelect().Model(&r).Where("a.custom_domain = ?", domain).Scan(ctx); err != nil {
+		return clientele.Agency{}, notFound("agency by domain", err)
+	}
+	return r.agency(), nil
+}
+
+// SetBranding replaces the agency's branding and returns the agency. A
+// missing agency answers [clientele.ErrNotFound]; a custom domain another
+// agency holds answers [clientele.ErrDuplicate] and changes nothing.
+func (s *Store) SetBranding(ctx context.Context, id clientele.AgencyID, b clientele.Branding) (clientele.Agency, error) {
+	if id == "" {
+		return clientele.Agency{}, missingScope("set branding", "agency")
+	}
+	if hasNUL(string(id)) {
+		return clientele.Agency{}, notFound(fmt.Sprintf("agency %s", id), sql.ErrNoRows)
+	}
+	if hasNUL(b.Name, b.LogoURL, b.PrimaryColor, b.CustomDomain) {
+		return clientele.Agency{}, nulArgument("set branding")
+	}
+	row := toAgencyRow(clientele.Agency{ID: id, Branding: b})
+	var got clientele.Agency
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		_, err := tx.NewUpdate().Model(row).
+			Column("name", "logo_url", "primary_color", "custom_domain").
+			Where("id = ?", string(id)).Exec(ctx)
+		if isUnique(err) {
+			return fmt.Errorf("bunstore: agency %s: custom domain %q: %w", id, b.CustomDomain, clientele.ErrDuplicate)
+		}
+		if err != nil {
+			return fmt.Errorf("bunstore: agency %s: set branding: %w", id, err)
+		}
+		got, err = agency(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return clientele.Agency{}, err
+	}
+	return got, nil
+}
+
+// agency reads agency id through db.
+func agency(ctx context.Context, db bun.IDB, id clientele.AgencyID) (clientele.Agency, error) {
+	if hasNUL(string(id)) {
+		return clientele.Agency{}, notFound(fmt.Sprintf("agency %s", id), sql.ErrNoRows)
+	}
+	var r agencyRow
+	if err := db.NewSelect().Model(&r).Where("a.id = ?", string(id)).Scan(ctx); err != nil {
+		return clientele.Agency{}, notFound(fmt.Sprintf("agency %s", id), err)
+	}
+	return r.agency(), nil
+}

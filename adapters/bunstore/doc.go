@@ -1,0 +1,18 @@
+// Package bunstore implements every Clientele store interface on
+// github.com/uptrace/bun for PostgreSQL (pgx), MySQL 8 / MariaDB 10.11 and
+// SQLite (pure-Go modernc, the embedded default), from one set of models.
+//
+// The database enforces the invariants, not only Go code: one membership
+// per client and user, one user per agency and normalized email, one
+// pending invitation per client and email, unique token hashes and custom
+// domains. Accepting an invitation is a compare-and-swap update in the same
+// transaction as the membership it creates, and changes that could leave a
+// client without an active Admin serialize on the client's row.
+//
+// [New] takes a bun.IDB, so a host can run Clientele's writes inside its own
+// transaction (bun turns ours into savepoints). The schema comes from
+// embedded migrations under Clientele's own migration table names; run
+// [Migrate] once at start, or fold [Migrations] into your own pipeline.
+// [Open] opens a database from a DSN such as "sqlite:portal.db",
+// "postgres://..." or "mysql://user:pass@tcp(host:3306)/db".
+package bunstore

@@ -1,0 +1,203 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/tenancy"
+)
+
+// memberColumns are what a Member is read from: the membership and its
+// user's name.
+const memberColumns = "m.client_id, m.user_id, m.email, m.role, m.status, m.last_active_at, m.created_at, u.name"
+
+// Member returns user's membership in client, or [clientele.ErrNotFound].
+func (s *Store) Member(ctx context.Context, client clientele.ClientID, user clientele.UserID) (clientele.Member, error) {
+	if client == "" {
+		return clientele.Member{}, missingScope("member", "client")
+	}
+	return member(ctx, s.db, client, user)
+}
+
+// ChangeRole sets the role of user in client and returns the member. With
+// keepAdmin, demoting the client's last active admin fails with
+// [tenancy.ErrLastAdmin] and changes nothing. Every change to the client's
+// memberships holds the lock on the client's row, so the check and the
+// write are atomic against them all.
+func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool) (clientele.Member, error) {
+	if client == "" {
+		return clientele.Member{}, missingScope("change role", "client")
+	}
+	if !role.Valid() {
+		return clientele.Member{}, fmt.Errorf("bunstore: change role: %w: %w: %q", clientele.ErrInvalidArgument, clientele.ErrInvalidRole, role)
+	}
+	var got clientele.Member
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		m, err := s.lockMembership(ctx, tx, client, user)
+		if err != nil {
+			return err
+		}
+		if keepAdmin && role != clientele.RoleAdmin {
+			if err := s.keepsAdmin(ctx, tx, m, "demote"); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewUpdate().Model((*membershipRow)(nil)).Set("role = ?", string(role)).
+			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("bunstore: client %s: member %s: change role: %w", client, user, err)
+		}
+		got, err = member(ctx, tx, client, user)
+		return err
+	})
+	if err != nil {
+		return clientele.Member{}, err
+	}
+	return got, nil
+}
+
+// RemoveMember deletes user's membership in client; the user and its other
+// memberships stay. keepAdmin as for ChangeRole. A missing membership
+// answers [clientele.ErrNotFound].
+func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error {
+	if client == "" {
+		return missingScope("remove member", "client")
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		m, err := s.lockMembership(ctx, tx, client, user)
+		if err != nil {
+			return err
+		}
+		if keepAdmin {
+			if err := s.keepsAdmin(ctx, tx, m, "remove"); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewDelete().Model((*membershipRow)(nil)).
+			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("bunstore: client %s: member %s: remove: %w", client, user, err)
+		}
+		return nil
+	})
+}
+
+// SetMemberStatus sets the membership's status and returns the member. A
+// status other than active or deactivated answers
+// [clientele.ErrInvalidArgument]; a missing membership
+// [clientele.ErrNotFound].
+func (s *Store) SetMemberStatus(ctx context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus) (clientele.Member, error) {
+	if client == "" {
+		return clientele.Member{}, missingScope("set member status", "client")
+	}
+	if status != clientele.StatusActive && status != clientele.StatusDeactivated {
+		return clientele.Member{}, invalid("set member status", "status %q", status)
+	}
+	var got clientele.Member
+	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.lockMembership(ctx, tx, client, user); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*membershipRow)(nil)).Set("status = ?", string(status)).
+			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("bunstore: client %s: member %s: set status: %w", client, user, err)
+		}
+		got, err = member(ctx, tx, client, user)
+		return err
+	})
+	if err != nil {
+		return clientele.Member{}, err
+	}
+	return got, nil
+}
+
+// RecordActivity sets the membership's last-active time to at; a missing
+// membership answers [clientele.ErrNotFound].
+func (s *Store) RecordActivity(ctx context.Context, client clientele.ClientID, user clientele.UserID, at time.Time) error {
+	if client == "" {
+		return missingScope("record activity", "client")
+	}
+	op := fmt.Sprintf("client %s: member %s", client, user)
+	if hasNUL(string(client), string(user)) {
+		return notFound(op, sql.ErrNoRows)
+	}
+	res, err := s.db.NewUpdate().Model((*membershipRow)(nil)).Set("last_active_at = ?", at.UTC()).
+		Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("bunstore: %s: record activity: %w", op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		// MySQL counts changed rows, not matched ones: an unchanged time
+		// also gives 0, so look before reporting it missing.
+		_, err := member(ctx, s.db, client, user)
+		return err
+	}
+	return nil
+}
+
+// lockMembership locks client's row, then reads and locks user's
+// membership in it, or answers [clientele.ErrNotFound].
+func (s *Store) lockMembership(ctx context.Context, tx bun.IDB, client clientele.ClientID, user clientele.UserID) (*membershipRow, error) {
+	op := fmt.Sprintf("client %s: member %s", client, user)
+	if hasNUL(string(client), string(user)) {
+		return nil, notFound(op, sql.ErrNoRows)
+	}
+	ok, err := s.lockClient(ctx, tx, client)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound(op, sql.ErrNoRows)
+	}
+	m := new(membershipRow)
+	err = s.forUpdate(tx.NewSelect().Model(m).
+		Where("m.client_id = ?", string(client)).Where("m.user_id = ?", string(user))).Scan(ctx)
+	if err != nil {
+		return nil, notFound(op, err)
+	}
+	return m, nil
+}
+
+// keepsAdmin answers [tenancy.ErrLastAdmin] when m is its client's only
+// active admin, so that demoting or removing it (op) would leave the client
+// without one. The caller holds the client's lock.
+func (s *Store) keepsAdmin(ctx context.Context, tx bun.IDB, m *membershipRow, op string) error {
+	if m.Role != string(clientele.RoleAdmin) || m.Status != string(clientele.StatusActive) {
+		return nil
+	}
+	var others []string
+	err := s.forUpdate(tx.NewSelect().Model((*membershipRow)(nil)).Column("m.user_id").
+		Where("m.client_id = ?", m.ClientID).Where("m.role = ?", string(clientele.RoleAdmin)).
+		Where("m.status = ?", string(clientele.StatusActive)).Where("m.user_id <> ?", m.UserID).
+		Limit(1)).Scan(ctx, &others)
+	if err != nil {
+		return fmt.Errorf("bunstore: client %s: %s %s: count admins: %w", m.ClientID, op, m.UserID, err)
+	}
+	if len(others) == 0 {
+		return fmt.Errorf("bunstore: client %s: %s %s: %w", m.ClientID, op, m.UserID, tenancy.ErrLastAdmin)
+	}
+	return nil
+}
+
+// member reads user's membership in client, with the user's name, through
+// db.
+func member(ctx context.Context, db bun.IDB, client clientele.ClientID, user clientele.UserID) (clientele.Member, error) {
+	op := fmt.Sprintf("client %s: member %s", client, user)
+	if hasNUL(string(client), string(user)) {
+		return clientele.Member{}, notFound(op, sql.ErrNoRows)
+	}
+	var r memberRow
+	err := db.NewSelect().Model(&r).ColumnExpr(memberColumns).
+		Join("JOIN clientele_users AS u ON u.id = m.user_id").
+		Where("m.client_id = ?", string(client)).Where("m.user_id = ?", string(user)).Scan(ctx)
+	if err != nil {
+		return clientele.Member{}, notFound(op, err)
+	}
+	return r.member(), nil
+}
