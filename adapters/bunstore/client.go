@@ -69,7 +69,7 @@ func (s *Store) ListClients(ctx context.Context, agency clientele.AgencyID, afte
 	var rows []clientRow
 	q := s.db.NewSelect().Model(&rows).Where("c.agency_id = ?", string(agency))
 	if after != nil {
-		q = q.Where("c.name > ? OR (c.name = ? AND c.id > ?)", after.Sort, after.Sort, after.ID)
+		q = q.Where("c.name >= ? AND (c.name > ? OR c.id > ?)", after.Sort, after.Sort, after.ID)
 	}
 	if err := q.OrderExpr("c.name, c.id").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("bunstore: agency %s: list clients: %w", agency, err)

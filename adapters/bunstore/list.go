@@ -49,7 +49,7 @@ func (s *Store) listMembers(ctx context.Context, client clientele.ClientID, q te
 		Join("JOIN clientele_users AS u ON u.id = m.user_id").
 		Where("m.client_id = ?", string(client))
 	if k := q.After; k != nil {
-		sel = sel.Where("m.email > ? OR (m.email = ? AND m.user_id > ?)", k.Sort, k.Sort, k.ID)
+		sel = sel.Where("m.email >= ? AND (m.email > ? OR m.user_id > ?)", k.Sort, k.Sort, k.ID)
 	}
 	if err := sel.OrderExpr("m.email, m.user_id").Limit(int64(q.Limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("bunstore: client %s: list members: %w", client, err)
@@ -70,7 +70,7 @@ func (s *Store) listPending(ctx context.Context, client clientele.ClientID, q te
 	sel := s.db.NewSelect().Model(&rows).Where("i.client_id = ?", string(client)).
 		Where("i.status = ?", string(clientele.InvitationPending)).Where("i.expires_at > ?", q.Now.UTC())
 	if k := q.After; k != nil {
-		sel = sel.Where("i.email > ? OR (i.email = ? AND i.id > ?)", k.Sort, k.Sort, k.ID)
+		sel = sel.Where("i.email >= ? AND (i.email > ? OR i.id > ?)", k.Sort, k.Sort, k.ID)
 	}
 	if err := sel.OrderExpr("i.email, i.id").Limit(int64(q.Limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("bunstore: client %s: list invitations: %w", client, err)

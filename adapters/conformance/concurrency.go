@@ -60,6 +60,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) Store, load Load) 
 			require.ErrorIs(t, err, invite.ErrUsed, "racer %d", i)
 		}
 		require.NotEqual(t, -1, winner, "no accept succeeded")
+		t.Logf("%d concurrent accepts of one token: 1 succeeded, %d answered ErrUsed", racers, racers-1)
 
 		won := accs[winner]
 		id, hash, err := s.PasswordHash(t.Context(), a.ID, inv.Email)
@@ -121,6 +122,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) Store, load Load) 
 				require.Equal(t, 1, failed, "exactly one of the two changes fails: %v", errors.Join(errs...))
 				require.Equal(t, 1, activeAdmins(t, s, c.ID), "one active admin is left")
 			}
+			t.Logf("%d trials: every one left exactly one active admin, one change refused with ErrLastAdmin", rounds)
 		})
 	}
 }
