@@ -10,6 +10,7 @@ import (
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/adapters/memory"
+	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/authn/password"
 	"github.com/clientele/clientele/invite"
 	"github.com/clientele/clientele/rbac"
@@ -18,6 +19,9 @@ import (
 
 // BaseURL is the portal URL the environment's links use.
 const BaseURL = "https://portal.test"
+
+// Password is the password of every user AddUser sets up.
+const Password = "correct horse battery"
 
 // Start is where the environment's clock stands at first.
 var Start = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
@@ -30,6 +34,8 @@ type Env struct {
 	Authorizer *rbac.Authorizer
 	Tenancy    *tenancy.Service
 	Invites    *invite.Service
+	// Authn signs users in and resolves sessions.
+	Authn *authn.Service
 	// Agency is the environment's agency, branded "Acme Agency".
 	Agency clientele.Agency
 }
@@ -48,6 +54,8 @@ func New(t testing.TB) *Env {
 	require.NoError(t, err)
 	e.Invites, err = invite.New(e.Store, e.Authorizer, e.Mailer, BaseURL,
 		invite.WithClock(e.Clock.Now), invite.WithPasswordHasher(hasher))
+	require.NoError(t, err)
+	e.Authn, err = authn.New(e.Store, e.Invites, BaseURL, authn.WithClock(e.Clock.Now), authn.WithPasswordHasher(hasher))
 	require.NoError(t, err)
 	e.Agency, err = e.Tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme Agency", PrimaryColor: "#0f766e"})
 	require.NoError(t, err)
@@ -80,7 +88,7 @@ func (e *Env) AddUser(t testing.TB, client clientele.ClientID, email string, rol
 	require.NoError(t, err)
 	token, err := e.Mailer.TokenTo(email)
 	require.NoError(t, err)
-	m, err := e.Invites.Accept(ctx, invite.AcceptRequest{Token: token, Name: "User " + email, Password: "correct horse battery"})
+	m, err := e.Invites.Accept(ctx, invite.AcceptRequest{Token: token, Name: "User " + email, Password: Password})
 	require.NoError(t, err)
 	return m, e.Principal(m)
 }

@@ -11,6 +11,8 @@ import (
 
 // Preview is what the holder of a link may see before accepting.
 type Preview struct {
+	AgencyID   clientele.AgencyID
+	ClientID   clientele.ClientID
 	Email      clientele.Email
 	Role       clientele.Role
 	ClientName string
@@ -41,7 +43,7 @@ func (s *Service) Lookup(ctx context.Context, token string) (Preview, error) {
 	if err != nil {
 		return Preview{}, err
 	}
-	return Preview{Email: inv.Email, Role: inv.Role, ClientName: c.Name, Branding: a.Branding,
+	return Preview{AgencyID: inv.AgencyID, ClientID: inv.ClientID, Email: inv.Email, Role: inv.Role, ClientName: c.Name, Branding: a.Branding,
 		ExpiresAt: inv.ExpiresAt, HasAccount: has}, nil
 }
 
@@ -72,24 +74,52 @@ func (s *Service) hasAccount(ctx context.Context, inv clientele.Invitation) (boo
 	return false, fmt.Errorf("invite: %w", err)
 }
 
-// Acceptance input: the token from the link, and for a new account the
-// user's name and password.
+// AcceptRequest is what accepting needs: the token from the link, and for
+// a new account the user's name and a password, a passkey, or both.
 type AcceptRequest struct {
 	Token string
-	// Name and Password set up a new account. When the invited email
-	// already has a user in the agency they are ignored and that user's
-	// credentials stay as they are.
+	// Name, Password and Passkey set up a new account. When the invited
+	// email already has a user in the agency, Name and Password are
+	// ignored and that user's credentials stay as they are (a Passkey then
+	// answers ErrHasAccount).
 	Name     string
 	Password string
+	// Passkey is a credential already verified by a WebAuthn registration
+	// ceremony (package authn); its UserID becomes the new user's id. With
+	// a passkey the password may be empty.
+	Passkey *clientele.Passkey
 }
 
-// Accept uses the link once: it creates the user (argon2id password) or
+// newAccount validates and prepares the new user of an acceptance.
+func (s *Service) newAccount(ctx context.Context, r AcceptRequest) (Acceptance, error) {
+	name, err := clientele.NormalizeName(r.Name)
+	if err != nil {
+		return Acceptance{}, err
+	}
+	a := Acceptance{NewUser: clientele.User{ID: clientele.UserID(clientele.NewID("usr")), Name: name}}
+	if r.Passkey != nil {
+		if r.Passkey.UserID == "" || !clientele.ValidID(string(r.Passkey.UserID)) || len(r.Passkey.ID) == 0 {
+			return Acceptance{}, fmt.Errorf("%w: passkey without user or credential id", clientele.ErrInvalidArgument)
+		}
+		pk := *r.Passkey
+		a.NewUser.ID, a.Passkey = pk.UserID, &pk
+	}
+	if r.Passkey == nil || r.Password != "" {
+		if a.PasswordHash, err = s.hasher.Hash(ctx, r.Password); err != nil {
+			return Acceptance{}, err
+		}
+	}
+	return a, nil
+}
+
+// Accept uses the link once: it creates the user (argon2id password,
+// passkey, or both) or
 // reuses the agency's existing user with the invited email, and adds an
 // active membership with the invited role, atomically. Of concurrent calls
 // with one token exactly one succeeds; the others answer ErrUsed. Errors:
 // ErrUnknownToken, ErrExpired, ErrCancelled, ErrReplaced, ErrUsed,
-// ErrAlreadyMember, clientele.ErrInvalidArgument for a bad name and
-// password.ErrWeakPassword for a weak password.
+// ErrAlreadyMember, ErrHasAccount, clientele.ErrInvalidArgument for a bad
+// name and password.ErrWeakPassword for a weak password.
 func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member, error) {
 	inv, err := s.usable(ctx, r.Token)
 	if err != nil {
@@ -100,22 +130,21 @@ func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member
 		return clientele.Member{}, err
 	}
 	var a Acceptance
-	if !has {
-		name, err := clientele.NormalizeName(r.Name)
-		if err != nil {
+	switch {
+	case has && r.Passkey != nil:
+		return clientele.Member{}, ErrHasAccount
+	case !has:
+		if a, err = s.newAccount(ctx, r); err != nil {
 			return clientele.Member{}, err
 		}
-		hash, err := s.hasher.Hash(ctx, r.Password)
-		if err != nil {
-			return clientele.Member{}, err
-		}
-		a.NewUser = clientele.User{ID: clientele.UserID(clientele.NewID("usr")), Name: name}
-		a.PasswordHash = hash
 	}
 	a.TokenHash = inv.TokenHash
 	a.Now = s.time()
 	if !has {
 		a.NewUser.CreatedAt = a.Now
+	}
+	if a.Passkey != nil {
+		a.Passkey.AgencyID, a.Passkey.CreatedAt = inv.AgencyID, a.Now
 	}
 	m, err := s.store.AcceptInvitation(ctx, a)
 	if err != nil {

@@ -26,6 +26,10 @@ var (
 	// ErrPendingExists reports an email with a pending invitation to the
 	// client.
 	ErrPendingExists = errors.New("invite: a pending invitation exists")
+	// ErrHasAccount reports a passkey set up for an email that already
+	// has a user in the agency: that user signs in with its own
+	// credentials instead.
+	ErrHasAccount = errors.New("invite: the email already has an account")
 	// ErrNotDelivered reports an invitation that was stored but whose email
 	// could not be sent; it stays pending and can be resent.
 	ErrNotDelivered = errors.New("invite: email not delivered")

@@ -62,7 +62,12 @@ type Acceptance struct {
 	// email: its ID, Name and CreatedAt are used; AgencyID and Email are
 	// taken from the invitation.
 	NewUser clientele.User
-	// PasswordHash is the new user's encoded password hash; ignored for an
-	// existing user.
+	// PasswordHash is the new user's encoded password hash ("" for none);
+	// ignored for an existing user.
 	PasswordHash string
+	// Passkey, when set, is the new user's first passkey, stored in the
+	// same atomic step; its UserID is NewUser.ID. An existing user's
+	// credentials are never touched, so with a passkey and an existing
+	// user AcceptInvitation answers ErrHasAccount and changes nothing.
+	Passkey *clientele.Passkey
 }

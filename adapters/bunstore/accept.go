@@ -23,14 +23,17 @@ const acceptAttempts = 3
 // a.TokenHash, pending and unexpired at a.Now, becomes accepted by a
 // compare-and-swap update; the agency's user with its email is created
 // from a.NewUser and a.PasswordHash unless one exists (whose name and
-// password stay); and an active membership with the invited role is
-// created. The invitation's row is locked first, so of many concurrent
-// calls for one token one succeeds and the others answer [invite.ErrUsed].
-// An unknown hash answers [clientele.ErrNotFound], an invitation no longer
-// pending [invite.StatusError] of its status at a.Now, an existing
-// membership [invite.ErrAlreadyMember], a new user without an id
-// [clientele.ErrInvalidArgument] and one whose id is taken
-// [clientele.ErrDuplicate]. On any error nothing changes.
+// password stay), with a.Passkey (if set) as its first passkey, stored
+// under the invitation's agency and the new user's id; and an active
+// membership with the invited role is created. The invitation's row is
+// locked first, so of many concurrent calls for one token one succeeds
+// and the others answer [invite.ErrUsed]. An unknown hash answers
+// [clientele.ErrNotFound], an invitation no longer pending
+// [invite.StatusError] of its status at a.Now, a passkey for an existing
+// user [invite.ErrHasAccount], an existing membership
+// [invite.ErrAlreadyMember], a new user without an id or an invalid
+// passkey [clientele.ErrInvalidArgument], and a new user id or credential
+// id that is taken [clientele.ErrDuplicate]. On any error nothing changes.
 func (s *Store) AcceptInvitation(ctx context.Context, a invite.Acceptance) (clientele.Member, error) {
 	if hasNUL(string(a.NewUser.ID), a.NewUser.Name, a.PasswordHash) {
 		return clientele.Member{}, nulArgument("accept invitation")
@@ -67,6 +70,8 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 	u, err := userByEmail(ctx, tx, clientele.AgencyID(inv.AgencyID), clientele.Email(inv.Email))
 	exists := err == nil
 	switch {
+	case exists && a.Passkey != nil:
+		return clientele.Member{}, fmt.Errorf("bunstore: %s: %w", op, invite.ErrHasAccount)
 	case exists:
 		if _, err := member(ctx, tx, client, clientele.UserID(u.ID)); err == nil {
 			return clientele.Member{}, fmt.Errorf("bunstore: %s: %w", op, invite.ErrAlreadyMember)
@@ -80,6 +85,14 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 	default:
 		u = &userRow{ID: string(a.NewUser.ID), AgencyID: inv.AgencyID, Email: inv.Email,
 			Name: a.NewUser.Name, PasswordHash: a.PasswordHash, CreatedAt: a.NewUser.CreatedAt.UTC()}
+	}
+	var pk clientele.Passkey
+	if a.Passkey != nil {
+		pk = *a.Passkey
+		pk.AgencyID, pk.UserID = clientele.AgencyID(inv.AgencyID), clientele.UserID(u.ID)
+		if err := validPasskey("accept invitation", pk); err != nil {
+			return clientele.Member{}, err
+		}
 	}
 
 	res, err := tx.NewUpdate().Model((*invitationRow)(nil)).
@@ -95,6 +108,11 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 
 	if !exists {
 		if err := insertUser(ctx, tx, u, op); err != nil {
+			return clientele.Member{}, err
+		}
+	}
+	if a.Passkey != nil {
+		if err := insertPasskey(ctx, tx, pk, op); err != nil {
 			return clientele.Member{}, err
 		}
 	}

@@ -7,7 +7,12 @@
 // pending invitation per client and email, unique token hashes and custom
 // domains. Accepting an invitation is a compare-and-swap update in the same
 // transaction as the membership it creates, and changes that could leave a
-// client without an active Admin serialize on the client's row.
+// client without an active Admin serialize on the client's row. A session
+// references its membership with ON DELETE CASCADE, so removing a member
+// ends its sessions in the same statement; taking a ceremony, using a
+// passkey and counting an attempt are each one compare-and-swap or upsert.
+// Expired sessions and ceremonies and day-old rate-limit windows are
+// deleted along the way, at most a small batch per call.
 //
 // [New] takes a bun.IDB, so a host can run Clientele's writes inside its own
 // transaction (bun turns ours into savepoints). The schema comes from

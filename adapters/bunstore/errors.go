@@ -44,6 +44,21 @@ func isForeignKey(err error) bool {
 	return false
 }
 
+// isDeadlock reports a statement the database rolled back to break a
+// deadlock (or, in PostgreSQL, a serialization failure): it changed
+// nothing and may be run again.
+func isDeadlock(err error) bool {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code == "40P01" || pg.Code == "40001"
+	}
+	var my *mysql.MySQLError
+	if errors.As(err, &my) {
+		return my.Number == 1213
+	}
+	return false
+}
+
 // isPendingConflict reports a violation of the index that allows one
 // pending invitation per client and email (clientele_invitations_one_pending).
 func isPendingConflict(err error) bool {

@@ -61,9 +61,10 @@ func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user 
 	return got, nil
 }
 
-// RemoveMember deletes user's membership in client; the user and its other
-// memberships stay. keepAdmin as for ChangeRole. A missing membership
-// answers [clientele.ErrNotFound].
+// RemoveMember deletes user's membership in client, and with it (by the
+// foreign key's cascade, in the same statement) the sessions acting
+// through it; the user and its other memberships stay. keepAdmin as for
+// ChangeRole. A missing membership answers [clientele.ErrNotFound].
 func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error {
 	if client == "" {
 		return missingScope("remove member", "client")

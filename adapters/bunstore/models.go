@@ -110,6 +110,16 @@ type membershipRow struct {
 	CreatedAt    time.Time  `bun:"created_at"`
 }
 
+func (r *membershipRow) membership() clientele.Membership {
+	m := clientele.Membership{ClientID: clientele.ClientID(r.ClientID), UserID: clientele.UserID(r.UserID),
+		Role: clientele.Role(r.Role), Status: clientele.MemberStatus(r.Status), CreatedAt: r.CreatedAt.UTC()}
+	if r.LastActiveAt != nil {
+		t := r.LastActiveAt.UTC()
+		m.LastActiveAt = &t
+	}
+	return m
+}
+
 // memberRow is a membership joined with its user's name.
 type memberRow struct {
 	membershipRow `bun:",extend"`
@@ -117,14 +127,7 @@ type memberRow struct {
 }
 
 func (r *memberRow) member() clientele.Member {
-	m := clientele.Member{Email: clientele.Email(r.Email), Name: r.Name, Membership: clientele.Membership{
-		ClientID: clientele.ClientID(r.ClientID), UserID: clientele.UserID(r.UserID), Role: clientele.Role(r.Role),
-		Status: clientele.MemberStatus(r.Status), CreatedAt: r.CreatedAt.UTC()}}
-	if r.LastActiveAt != nil {
-		t := r.LastActiveAt.UTC()
-		m.LastActiveAt = &t
-	}
-	return m
+	return clientele.Member{Email: clientele.Email(r.Email), Name: r.Name, Membership: r.membership()}
 }
 
 type invitationRow struct {

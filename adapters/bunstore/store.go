@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/invite"
 	"github.com/clientele/clientele/tenancy"
 )
@@ -18,6 +19,7 @@ import (
 var (
 	_ tenancy.Store = (*Store)(nil)
 	_ invite.Store  = (*Store)(nil)
+	_ authn.Store   = (*Store)(nil)
 )
 
 // Store implements Clientele's stores on a bun database or transaction. It

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/invite"
 	"github.com/clientele/clientele/tenancy"
 )
@@ -13,6 +14,7 @@ import (
 type Store interface {
 	tenancy.Store
 	invite.Store
+	authn.Store
 	// PasswordHash returns the id and the stored password hash of agency's
 	// user with email, or clientele.ErrNotFound.
 	PasswordHash(ctx context.Context, agency clientele.AgencyID, email clientele.Email) (clientele.UserID, string, error)
@@ -30,5 +32,6 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("ListUsers", func(t *testing.T) { testListUsers(t, newStore) })
 	t.Run("KeepAdmin", func(t *testing.T) { testKeepAdmin(t, newStore) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, newStore) })
+	t.Run("Authn", func(t *testing.T) { testAuthn(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore, DefaultLoad) })
 }

@@ -5,11 +5,12 @@
 //		conformance.Run(t, func(t *testing.T) conformance.Store { return memory.New() })
 //	}
 //
-// The suite checks the contracts written on [tenancy.Store] and
-// [invite.Store]: results, the sentinel errors, tenant isolation (a
-// missing scope is an error, a record of another client or agency is not
-// found), the compare-and-swap of invitations and the last-admin rule
-// under concurrency.
+// The suite checks the contracts written on [tenancy.Store],
+// [invite.Store] and [authn.Store]: results, the sentinel errors, tenant
+// isolation (a missing scope is an error, a record of another client or
+// agency is not found), expiry at its exact boundaries, and the
+// compare-and-swaps under concurrency (invitations, the last-admin rule,
+// single-use ceremonies, passkey sign counts, rate-limit counts).
 //
 // It seeds data only through the store's own methods, never reads the
 // clock (times are fixed, without sub-microsecond parts, so a SQL store

@@ -11,13 +11,16 @@ import (
 // AcceptInvitation carries out a under the write lock: the invitation with
 // a.TokenHash, pending and unexpired at a.Now, becomes accepted; the
 // agency's user with its email is created from a.NewUser and
-// a.PasswordHash unless one exists (whose name and password stay); and an
-// active membership with the invited role is created. An unknown hash
-// answers [clientele.ErrNotFound], an invitation no longer pending
-// [invite.StatusError] of its status at a.Now, an existing membership
-// [invite.ErrAlreadyMember], a new user without an id
-// [clientele.ErrInvalidArgument] and one whose id is taken
-// [clientele.ErrDuplicate]. On any error nothing changes.
+// a.PasswordHash unless one exists (whose name and password stay), with
+// a.Passkey (if set) as its first passkey, stored under the invitation's
+// agency and the new user's id; and an active membership with the invited
+// role is created. An unknown hash answers [clientele.ErrNotFound], an
+// invitation no longer pending [invite.StatusError] of its status at
+// a.Now, a passkey for an existing user [invite.ErrHasAccount], an
+// existing membership [invite.ErrAlreadyMember], a new user without an id
+// or an invalid passkey [clientele.ErrInvalidArgument], and a new user id
+// or credential id that is taken [clientele.ErrDuplicate]. On any error
+// nothing changes.
 func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (clientele.Member, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -31,6 +34,9 @@ func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (client
 	key := userKey{inv.AgencyID, inv.Email}
 	id, exists := s.emails[key]
 	if exists {
+		if a.Passkey != nil {
+			return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, invite.ErrHasAccount)
+		}
 		if _, ok := s.members[inv.ClientID][id]; ok {
 			return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, invite.ErrAlreadyMember)
 		}
@@ -43,6 +49,17 @@ func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (client
 			return clientele.Member{}, fmt.Errorf("memory: accept invitation %s: user %s: %w", inv.ID, id, clientele.ErrDuplicate)
 		}
 	}
+	var pk clientele.Passkey
+	if a.Passkey != nil {
+		pk = *a.Passkey
+		pk.AgencyID, pk.UserID = inv.AgencyID, id
+		if err := validPasskey("accept invitation", pk); err != nil {
+			return clientele.Member{}, err
+		}
+		if _, taken := s.passkeys[string(pk.ID)]; taken {
+			return clientele.Member{}, fmt.Errorf("memory: accept invitation %s: passkey: %w", inv.ID, clientele.ErrDuplicate)
+		}
+	}
 
 	// Every check passed: from here on nothing fails.
 	if !exists {
@@ -50,6 +67,9 @@ func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (client
 		u.AgencyID, u.Email = inv.AgencyID, inv.Email
 		s.users[id] = user{User: u, passwordHash: a.PasswordHash}
 		s.emails[key] = id
+	}
+	if a.Passkey != nil {
+		s.passkeys[string(pk.ID)] = clonePasskey(pk)
 	}
 	inv.Status, inv.AcceptedBy = clientele.InvitationAccepted, id
 	s.invitations[inv.ID] = inv

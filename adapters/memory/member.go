@@ -99,7 +99,8 @@ func (s *Store) ChangeRole(_ context.Context, client clientele.ClientID, user cl
 	return got, nil
 }
 
-// RemoveMember deletes user's membership in client; the user and its other
+// RemoveMember deletes user's membership in client and, under the same
+// lock, the sessions acting through it; the user and its other
 // memberships stay. keepAdmin as for ChangeRole. A missing membership
 // answers [clientele.ErrNotFound].
 func (s *Store) RemoveMember(_ context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error {
@@ -115,6 +116,7 @@ func (s *Store) RemoveMember(_ context.Context, client clientele.ClientID, user 
 		return fmt.Errorf("memory: client %s: remove %s: %w", client, user, tenancy.ErrLastAdmin)
 	}
 	delete(s.members[client], user)
+	s.endSessions(client, user)
 	return nil
 }
 

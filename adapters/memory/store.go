@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/invite"
 	"github.com/clientele/clientele/tenancy"
 )
@@ -14,10 +15,12 @@ import (
 var (
 	_ tenancy.Store = (*Store)(nil)
 	_ invite.Store  = (*Store)(nil)
+	_ authn.Store   = (*Store)(nil)
 )
 
-// Store keeps agencies, clients, users, memberships and invitations in
-// memory. Create one with [New]; it is safe for concurrent use.
+// Store keeps agencies, clients, users, memberships, invitations, sessions,
+// passkeys, ceremonies and rate-limit counts in memory. Create one with
+// [New]; it is safe for concurrent use.
 type Store struct {
 	mu sync.RWMutex
 
@@ -34,6 +37,11 @@ type Store struct {
 	invitations map[clientele.InvitationID]clientele.Invitation
 	hashes      map[string]clientele.InvitationID               // token hash -> invitation
 	invited     map[clientele.ClientID][]clientele.InvitationID // client -> its invitations
+
+	sessions   map[string]authn.Session     // token hash -> session
+	passkeys   map[string]clientele.Passkey // credential id -> passkey
+	ceremonies map[string]authn.Ceremony    // id -> ceremony
+	limits     map[limitKey]int             // key and window -> attempts
 }
 
 // New returns an empty store.
@@ -48,6 +56,10 @@ func New() *Store {
 		invitations: make(map[clientele.InvitationID]clientele.Invitation),
 		hashes:      make(map[string]clientele.InvitationID),
 		invited:     make(map[clientele.ClientID][]clientele.InvitationID),
+		sessions:    make(map[string]authn.Session),
+		passkeys:    make(map[string]clientele.Passkey),
+		ceremonies:  make(map[string]authn.Ceremony),
+		limits:      make(map[limitKey]int),
 	}
 }
 

@@ -58,21 +58,33 @@ func Fresh(t testing.TB, kind Kind) *bun.DB {
 // Empty is Fresh without the schema: a database with no tables.
 func Empty(t testing.TB, kind Kind) *bun.DB {
 	t.Helper()
-	ctx := context.Background()
-	var dsn string
+	return Open(t, DSN(t, kind))
+}
+
+// DSN makes an empty database of kind, private to t and dropped when t
+// ends, and returns a DSN for bunstore.Open, so that a test may open it
+// several times (as several processes would). It skips t when kind is not
+// configured.
+func DSN(t testing.TB, kind Kind) string {
+	t.Helper()
 	switch kind {
 	case SQLite:
-		dsn = "sqlite:" + filepath.Join(t.TempDir(), "clientele.db")
+		return "sqlite:" + filepath.Join(t.TempDir(), "clientele.db")
 	case Postgres:
-		dsn = freshPostgres(t, need(t, PostgresEnv))
+		return freshPostgres(t, need(t, PostgresEnv))
 	case MySQL:
-		dsn = freshMySQL(t, need(t, MySQLEnv))
-	default:
-		t.Fatalf("dbtest: unknown kind %q", kind)
+		return freshMySQL(t, need(t, MySQLEnv))
 	}
-	db, err := bunstore.Open(ctx, dsn)
+	t.Fatalf("dbtest: unknown kind %q", kind)
+	return ""
+}
+
+// Open opens dsn for t and closes it when t ends.
+func Open(t testing.TB, dsn string) *bun.DB {
+	t.Helper()
+	db, err := bunstore.Open(context.Background(), dsn)
 	if err != nil {
-		t.Fatalf("dbtest: open %s: %v", kind, err)
+		t.Fatalf("dbtest: open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	return db
@@ -81,7 +93,7 @@ func Empty(t testing.TB, kind Kind) *bun.DB {
 // Reset deletes every row of Clientele's tables, children first.
 func Reset(t testing.TB, db bun.IDB) {
 	t.Helper()
-	for _, table := range []string{"clientele_invitations", "clientele_memberships", "clientele_users", "clientele_clients", "clientele_agencies"} {
+	for _, table := range []string{"clientele_sessions", "clientele_passkeys", "clientele_ceremonies", "clientele_rate_limits", "clientele_invitations", "clientele_memberships", "clientele_users", "clientele_clients", "clientele_agencies"} {
 		if _, err := db.NewDelete().TableExpr(table).Where("1 = 1").Exec(context.Background()); err != nil {
 			t.Fatalf("dbtest: reset %s: %v", table, err)
 		}

@@ -1,0 +1,240 @@
+package bunstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
+)
+
+// Limits of a stored passkey, as in WebAuthn: a credential id has 1 to
+// 1023 bytes and an AAGUID 16 (or none).
+const (
+	maxCredentialID = 1023
+	aaguidSize      = 16
+)
+
+type passkeyRow struct {
+	bun.BaseModel `bun:"table:clientele_passkeys,alias:p"`
+
+	ID              []byte     `bun:"id,pk"`
+	AgencyID        string     `bun:"agency_id"`
+	UserID          string     `bun:"user_id"`
+	Name            string     `bun:"name"`
+	PublicKey       []byte     `bun:"public_key"`
+	AttestationType string     `bun:"attestation_type"`
+	AAGUID          []byte     `bun:"aaguid"`
+	SignCount       int64      `bun:"sign_count"`
+	Transports      string     `bun:"transports"` // joined by ","
+	BackupEligible  bool       `bun:"backup_eligible"`
+	BackupState     bool       `bun:"backup_state"`
+	CreatedAt       time.Time  `bun:"created_at"`
+	LastUsedAt      *time.Time `bun:"last_used_at"`
+}
+
+func toPasskeyRow(p clientele.Passkey) *passkeyRow {
+	r := &passkeyRow{ID: p.ID, AgencyID: string(p.AgencyID), UserID: string(p.UserID), Name: p.Name,
+		// The byte columns are NOT NULL: bun writes a nil slice as NULL.
+		PublicKey: nonNil(p.PublicKey), AttestationType: p.AttestationType, AAGUID: nonNil(p.AAGUID),
+		SignCount: int64(p.SignCount), Transports: strings.Join(p.Transports, ","),
+		BackupEligible: p.BackupEligible, BackupState: p.BackupState, CreatedAt: p.CreatedAt.UTC()}
+	if p.LastUsedAt != nil {
+		t := p.LastUsedAt.UTC()
+		r.LastUsedAt = &t
+	}
+	return r
+}
+
+func (r *passkeyRow) passkey() clientele.Passkey {
+	p := clientele.Passkey{ID: r.ID, AgencyID: clientele.AgencyID(r.AgencyID), UserID: clientele.UserID(r.UserID),
+		Name: r.Name, PublicKey: r.PublicKey, AttestationType: r.AttestationType, AAGUID: r.AAGUID,
+		SignCount: uint32(r.SignCount), BackupEligible: r.BackupEligible, BackupState: r.BackupState,
+		CreatedAt: r.CreatedAt.UTC()}
+	if r.Transports != "" {
+		p.Transports = strings.Split(r.Transports, ",")
+	}
+	if r.LastUsedAt != nil {
+		t := r.LastUsedAt.UTC()
+		p.LastUsedAt = &t
+	}
+	return p
+}
+
+// CreatePasskey stores p. A credential id already stored (for any user of
+// any agency) answers [clientele.ErrDuplicate]; a user that is missing or
+// of another agency [clientele.ErrNotFound]; no agency
+// [clientele.ErrMissingScope]; an id of 0 or more than 1023 bytes, an
+// AAGUID of neither 0 nor 16 bytes, no user, or a transport that is empty
+// or holds a comma [clientele.ErrInvalidArgument].
+func (s *Store) CreatePasskey(ctx context.Context, p clientele.Passkey) error {
+	if err := validPasskey("create passkey", p); err != nil {
+		return err
+	}
+	op := fmt.Sprintf("agency %s: user %s: create passkey", p.AgencyID, p.UserID)
+	ok, err := s.db.NewSelect().Model((*userRow)(nil)).
+		Where("u.id = ?", string(p.UserID)).Where("u.agency_id = ?", string(p.AgencyID)).Exists(ctx)
+	switch {
+	case err != nil:
+		return fmt.Errorf("bunstore: %s: %w", op, err)
+	case !ok:
+		return notFound(op, sql.ErrNoRows)
+	}
+	return insertPasskey(ctx, s.db, p, op)
+}
+
+// Passkey returns the credential with id, or [clientele.ErrNotFound].
+func (s *Store) Passkey(ctx context.Context, id []byte) (clientele.Passkey, error) {
+	if len(id) == 0 || len(id) > maxCredentialID {
+		return clientele.Passkey{}, notFound("passkey", sql.ErrNoRows)
+	}
+	var r passkeyRow
+	if err := s.db.NewSelect().Model(&r).Where("p.id = ?", id).Scan(ctx); err != nil {
+		return clientele.Passkey{}, notFound("passkey", err)
+	}
+	return r.passkey(), nil
+}
+
+// Passkeys lists the credentials of user in agency ordered by
+// (CreatedAt, ID); none gives an empty list.
+func (s *Store) Passkeys(ctx context.Context, agency clientele.AgencyID, user clientele.UserID) ([]clientele.Passkey, error) {
+	if agency == "" {
+		return nil, missingScope("passkeys", "agency")
+	}
+	list := []clientele.Passkey{}
+	if hasNUL(string(agency), string(user)) {
+		return list, nil
+	}
+	var rows []passkeyRow
+	err := s.db.NewSelect().Model(&rows).Where("p.user_id = ?", string(user)).Where("p.agency_id = ?", string(agency)).
+		OrderExpr("p.created_at, p.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bunstore: agency %s: user %s: passkeys: %w", agency, user, err)
+	}
+	for i := range rows {
+		list = append(list, rows[i].passkey())
+	}
+	return list, nil
+}
+
+// DeletePasskey deletes credential id of user in agency; a missing one,
+// or one of another user or agency, answers [clientele.ErrNotFound].
+func (s *Store) DeletePasskey(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte) error {
+	if agency == "" {
+		return missingScope("delete passkey", "agency")
+	}
+	op := fmt.Sprintf("agency %s: user %s: delete passkey", agency, user)
+	if hasNUL(string(agency), string(user)) || len(id) == 0 || len(id) > maxCredentialID {
+		return notFound(op, sql.ErrNoRows)
+	}
+	res, err := s.db.NewDelete().Model((*passkeyRow)(nil)).Where("id = ?", id).
+		Where("agency_id = ?", string(agency)).Where("user_id = ?", string(user)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("bunstore: %s: %w", op, err)
+	}
+	n, err := res.RowsAffected()
+	switch {
+	case err != nil:
+		return fmt.Errorf("bunstore: %s: %w", op, err)
+	case n != 1:
+		return notFound(op, sql.ErrNoRows)
+	}
+	return nil
+}
+
+// UsePasskey sets the sign count of credential id to next and its
+// LastUsedAt to at by a compare-and-swap on the stored count, which must
+// still be prev; otherwise it answers [authn.ErrCounterMismatch]. A count
+// that does not move forward (next <= prev, unless both are 0: an
+// authenticator without a counter) answers ErrCounterMismatch too, and
+// changes nothing. A missing credential answers [clientele.ErrNotFound].
+func (s *Store) UsePasskey(ctx context.Context, id []byte, prev, next uint32, at time.Time) error {
+	if !countMoves(prev, next) {
+		return fmt.Errorf("bunstore: use passkey: count %d after %d: %w", next, prev, authn.ErrCounterMismatch)
+	}
+	if len(id) == 0 || len(id) > maxCredentialID {
+		return notFound("use passkey", sql.ErrNoRows)
+	}
+	res, err := s.db.NewUpdate().Model((*passkeyRow)(nil)).
+		Set("sign_count = ?", int64(next)).Set("last_used_at = ?", at.UTC()).
+		Where("id = ?", id).Where("sign_count = ?", int64(prev)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("bunstore: use passkey: %w", err)
+	}
+	n, err := res.RowsAffected()
+	switch {
+	case err != nil:
+		return fmt.Errorf("bunstore: use passkey: %w", err)
+	case n == 1:
+		return nil
+	}
+	// MySQL counts changed rows, not matched ones: a use that changes
+	// nothing (count 0 to 0 at the same time) gives 0 too. Read the count
+	// to tell a lost swap from that.
+	var count int64
+	err = s.db.NewSelect().Model((*passkeyRow)(nil)).Column("p.sign_count").Where("p.id = ?", id).Scan(ctx, &count)
+	switch {
+	case err != nil:
+		return notFound("use passkey", err)
+	case prev == next && count == int64(prev):
+		return nil
+	}
+	return fmt.Errorf("bunstore: use passkey: stored count %d, expected %d: %w", count, prev, authn.ErrCounterMismatch)
+}
+
+// insertPasskey stores p through db: a taken id answers
+// [clientele.ErrDuplicate], a missing user [clientele.ErrNotFound].
+func insertPasskey(ctx context.Context, db bun.IDB, p clientele.Passkey, op string) error {
+	_, err := db.NewInsert().Model(toPasskeyRow(p)).Exec(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case isUnique(err):
+		return fmt.Errorf("bunstore: %s: passkey: %w", op, clientele.ErrDuplicate)
+	case isForeignKey(err):
+		return fmt.Errorf("bunstore: %s: user: %w", op, clientele.ErrNotFound)
+	}
+	return fmt.Errorf("bunstore: %s: passkey: %w", op, err)
+}
+
+// countMoves reports whether a sign count may go from prev to next: up,
+// or from 0 to 0 for an authenticator that keeps no counter (WebAuthn
+// §6.1.1).
+func countMoves(prev, next uint32) bool {
+	return next > prev || prev == 0 && next == 0
+}
+
+// validPasskey checks a new passkey.
+func validPasskey(op string, p clientele.Passkey) error {
+	switch {
+	case len(p.ID) == 0 || len(p.ID) > maxCredentialID:
+		return invalid(op, "credential id of %d bytes, want 1 to %d", len(p.ID), maxCredentialID)
+	case p.AgencyID == "":
+		return missingScope(op, "agency")
+	case p.UserID == "":
+		return invalid(op, "no user")
+	case len(p.AAGUID) != 0 && len(p.AAGUID) != aaguidSize:
+		return invalid(op, "AAGUID of %d bytes", len(p.AAGUID))
+	case hasNUL(string(p.AgencyID), string(p.UserID), p.Name, p.AttestationType):
+		return nulArgument(op)
+	}
+	for _, t := range p.Transports {
+		if t == "" || strings.ContainsAny(t, ",\x00") {
+			return invalid(op, "transport %q", t)
+		}
+	}
+	return nil
+}
+
+// nonNil returns b, or an empty slice for nil.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

@@ -1,0 +1,179 @@
+package bunstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
+)
+
+type sessionRow struct {
+	bun.BaseModel `bun:"table:clientele_sessions,alias:s"`
+
+	TokenHash  []byte    `bun:"token_hash,pk"`
+	AgencyID   string    `bun:"agency_id"`
+	ClientID   string    `bun:"client_id"`
+	UserID     string    `bun:"user_id"`
+	CreatedAt  time.Time `bun:"created_at"`
+	LastSeenAt time.Time `bun:"last_seen_at"`
+	ExpiresAt  time.Time `bun:"expires_at"`
+}
+
+func (r *sessionRow) session() authn.Session {
+	return authn.Session{TokenHash: r.TokenHash, AgencyID: clientele.AgencyID(r.AgencyID),
+		ClientID: clientele.ClientID(r.ClientID), UserID: clientele.UserID(r.UserID),
+		CreatedAt: r.CreatedAt.UTC(), LastSeenAt: r.LastSeenAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+}
+
+// resolvedRow is a session joined with its membership, user and client.
+type resolvedRow struct {
+	sessionRow `bun:",extend"`
+
+	Role               string     `bun:"role"`
+	Status             string     `bun:"status"`
+	Email              string     `bun:"email"`
+	Name               string     `bun:"name"`
+	MemberLastActiveAt *time.Time `bun:"member_last_active_at"`
+	MemberCreatedAt    time.Time  `bun:"member_created_at"`
+	Permissions        string     `bun:"permissions"`
+}
+
+// resolvedColumns are what ResolveSession reads.
+const resolvedColumns = "s.token_hash, s.agency_id, s.client_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, " +
+	"m.role, m.status, m.email, u.name, m.last_active_at AS member_last_active_at, " +
+	"m.created_at AS member_created_at, c.permissions"
+
+func (r *resolvedRow) resolved() authn.Resolved {
+	m := memberRow{Name: r.Name, membershipRow: membershipRow{ClientID: r.ClientID, UserID: r.UserID,
+		Email: r.Email, Role: r.Role, Status: r.Status, LastActiveAt: r.MemberLastActiveAt, CreatedAt: r.MemberCreatedAt}}
+	return authn.Resolved{Session: r.session(), Member: m.member(), Permissions: splitPermissions(r.Permissions)}
+}
+
+// CreateSession stores sess. A hash that is not 32 bytes or no user
+// answers [clientele.ErrInvalidArgument], no agency or client
+// [clientele.ErrMissingScope]; a taken hash [clientele.ErrDuplicate]; a
+// membership that does not exist, or whose client is not of
+// sess.AgencyID, [clientele.ErrNotFound]. The foreign key on the
+// membership keeps a session from outliving it. Up to sweepBatch sessions
+// expired by sess.CreatedAt are deleted first.
+func (s *Store) CreateSession(ctx context.Context, sess authn.Session) error {
+	if err := validSession(sess); err != nil {
+		return err
+	}
+	op := fmt.Sprintf("client %s: member %s: create session", sess.ClientID, sess.UserID)
+	if hasNUL(string(sess.AgencyID), string(sess.ClientID), string(sess.UserID)) {
+		return notFound(op, sql.ErrNoRows)
+	}
+	ok, err := s.db.NewSelect().Model((*membershipRow)(nil)).
+		Join("JOIN clientele_clients AS c ON c.id = m.client_id").
+		Where("m.client_id = ?", string(sess.ClientID)).Where("m.user_id = ?", string(sess.UserID)).
+		Where("c.agency_id = ?", string(sess.AgencyID)).Exists(ctx)
+	switch {
+	case err != nil:
+		return fmt.Errorf("bunstore: %s: %w", op, err)
+	case !ok:
+		return notFound(op, sql.ErrNoRows)
+	}
+	if err := s.sweep(ctx, sweepSessions, sess.CreatedAt); err != nil {
+		return err
+	}
+	_, err = s.db.NewInsert().Model(&sessionRow{TokenHash: sess.TokenHash, AgencyID: string(sess.AgencyID),
+		ClientID: string(sess.ClientID), UserID: string(sess.UserID), CreatedAt: sess.CreatedAt.UTC(),
+		LastSeenAt: sess.LastSeenAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC()}).Exec(ctx)
+	switch {
+	case err == nil:
+		return nil
+	case isUnique(err):
+		return fmt.Errorf("bunstore: %s: %w", op, clientele.ErrDuplicate)
+	case isForeignKey(err): // the membership was removed meanwhile
+		return notFound(op, sql.ErrNoRows)
+	}
+	return fmt.Errorf("bunstore: %s: %w", op, err)
+}
+
+// ResolveSession returns, in one indexed query, the session with hash
+// joined with its membership, its user's name and email and its client's
+// permissions as they are now. A session that is missing, whose
+// membership is gone, that expired at now (now >= ExpiresAt) or that has
+// been idle since idleSince (LastSeenAt <= idleSince) answers
+// [clientele.ErrNotFound].
+func (s *Store) ResolveSession(ctx context.Context, hash []byte, now, idleSince time.Time) (authn.Resolved, error) {
+	if len(hash) != sha256.Size {
+		return authn.Resolved{}, notFound("session", sql.ErrNoRows)
+	}
+	var r resolvedRow
+	err := s.db.NewSelect().Model(&r).ColumnExpr(resolvedColumns).
+		Join("JOIN clientele_memberships AS m ON m.client_id = s.client_id AND m.user_id = s.user_id").
+		Join("JOIN clientele_users AS u ON u.id = s.user_id").
+		Join("JOIN clientele_clients AS c ON c.id = s.client_id AND c.agency_id = s.agency_id").
+		Where("s.token_hash = ?", hash).Where("s.expires_at > ?", now.UTC()).
+		Where("s.last_seen_at > ?", idleSince.UTC()).Scan(ctx)
+	if err != nil {
+		return authn.Resolved{}, notFound("session", err)
+	}
+	return r.resolved(), nil
+}
+
+// TouchSession sets the session's LastSeenAt to at; a missing session is
+// not an error.
+func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
+	_, err := s.db.NewUpdate().Model((*sessionRow)(nil)).Set("last_seen_at = ?", at.UTC()).
+		Where("token_hash = ?", hash).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("bunstore: touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession deletes the session with hash; a missing one is not an
+// error.
+func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
+	_, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("bunstore: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions deletes every session of user in agency and returns
+// how many there were.
+func (s *Store) DeleteUserSessions(ctx context.Context, agency clientele.AgencyID, user clientele.UserID) (int, error) {
+	if agency == "" {
+		return 0, missingScope("delete user sessions", "agency")
+	}
+	if hasNUL(string(agency), string(user)) {
+		return 0, nil
+	}
+	op := fmt.Sprintf("agency %s: user %s: delete sessions", agency, user)
+	res, err := s.db.NewDelete().Model((*sessionRow)(nil)).
+		Where("agency_id = ?", string(agency)).Where("user_id = ?", string(user)).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("bunstore: %s: %w", op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("bunstore: %s: %w", op, err)
+	}
+	return int(n), nil
+}
+
+// validSession checks a new session.
+func validSession(sess authn.Session) error {
+	switch {
+	case len(sess.TokenHash) != sha256.Size:
+		return invalid("create session", "token hash of %d bytes, want %d", len(sess.TokenHash), sha256.Size)
+	case sess.AgencyID == "":
+		return missingScope("create session", "agency")
+	case sess.ClientID == "":
+		return missingScope("create session", "client")
+	case sess.UserID == "":
+		return invalid("create session", "no user")
+	}
+	return nil
+}

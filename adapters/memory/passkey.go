@@ -1,0 +1,156 @@
+package memory
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
+)
+
+// Limits of a stored passkey, as in WebAuthn: a credential id has 1 to
+// 1023 bytes and an AAGUID 16 (or none).
+const (
+	maxCredentialID = 1023
+	aaguidSize      = 16
+)
+
+// CreatePasskey stores p. A credential id already stored (for any user of
+// any agency) answers [clientele.ErrDuplicate]; a user that is missing or
+// of another agency [clientele.ErrNotFound]; no agency
+// [clientele.ErrMissingScope]; an id of 0 or more than 1023 bytes, an
+// AAGUID of neither 0 nor 16 bytes, no user, or a transport that is empty
+// or holds a comma [clientele.ErrInvalidArgument].
+func (s *Store) CreatePasskey(_ context.Context, p clientele.Passkey) error {
+	if err := validPasskey("create passkey", p); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u, ok := s.users[p.UserID]; !ok || u.AgencyID != p.AgencyID {
+		return fmt.Errorf("memory: agency %s: user %s: create passkey: %w", p.AgencyID, p.UserID, clientele.ErrNotFound)
+	}
+	return s.addPasskey(p)
+}
+
+// Passkey returns the credential with id, or [clientele.ErrNotFound].
+func (s *Store) Passkey(_ context.Context, id []byte) (clientele.Passkey, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p, ok := s.passkeys[string(id)]
+	if !ok {
+		return clientele.Passkey{}, fmt.Errorf("memory: passkey: %w", clientele.ErrNotFound)
+	}
+	return clonePasskey(p), nil
+}
+
+// Passkeys lists the credentials of user in agency ordered by
+// (CreatedAt, ID); none gives an empty list.
+func (s *Store) Passkeys(_ context.Context, agency clientele.AgencyID, user clientele.UserID) ([]clientele.Passkey, error) {
+	if agency == "" {
+		return nil, missingScope("passkeys", "agency")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	list := []clientele.Passkey{}
+	for _, p := range s.passkeys {
+		if p.AgencyID == agency && p.UserID == user {
+			list = append(list, clonePasskey(p))
+		}
+	}
+	slices.SortFunc(list, func(a, b clientele.Passkey) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), bytes.Compare(a.ID, b.ID))
+	})
+	return list, nil
+}
+
+// DeletePasskey deletes credential id of user in agency; a missing one,
+// or one of another user or agency, answers [clientele.ErrNotFound].
+func (s *Store) DeletePasskey(_ context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte) error {
+	if agency == "" {
+		return missingScope("delete passkey", "agency")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.passkeys[string(id)]
+	if !ok || p.AgencyID != agency || p.UserID != user {
+		return fmt.Errorf("memory: agency %s: user %s: delete passkey: %w", agency, user, clientele.ErrNotFound)
+	}
+	delete(s.passkeys, string(id))
+	return nil
+}
+
+// UsePasskey sets the sign count of credential id to next and its
+// LastUsedAt to at if its count is still prev; otherwise it answers
+// [authn.ErrCounterMismatch]. A count that does not move forward (next <=
+// prev, unless both are 0: an authenticator without a counter) answers
+// ErrCounterMismatch too, and changes nothing. A missing credential
+// answers [clientele.ErrNotFound].
+func (s *Store) UsePasskey(_ context.Context, id []byte, prev, next uint32, at time.Time) error {
+	if !countMoves(prev, next) {
+		return fmt.Errorf("memory: use passkey: count %d after %d: %w", next, prev, authn.ErrCounterMismatch)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.passkeys[string(id)]
+	if !ok {
+		return fmt.Errorf("memory: use passkey: %w", clientele.ErrNotFound)
+	}
+	if p.SignCount != prev {
+		return fmt.Errorf("memory: use passkey: stored count %d, expected %d: %w", p.SignCount, prev, authn.ErrCounterMismatch)
+	}
+	p.SignCount, p.LastUsedAt = next, &at
+	s.passkeys[string(id)] = p
+	return nil
+}
+
+// addPasskey stores a copy of p unless its id is taken. The caller holds
+// the write lock and has checked p and its user.
+func (s *Store) addPasskey(p clientele.Passkey) error {
+	if _, ok := s.passkeys[string(p.ID)]; ok {
+		return fmt.Errorf("memory: passkey: %w", clientele.ErrDuplicate)
+	}
+	s.passkeys[string(p.ID)] = clonePasskey(p)
+	return nil
+}
+
+// countMoves reports whether a sign count may go from prev to next: up,
+// or from 0 to 0 for an authenticator that keeps no counter (WebAuthn
+// §6.1.1).
+func countMoves(prev, next uint32) bool {
+	return next > prev || prev == 0 && next == 0
+}
+
+// validPasskey checks a new passkey.
+func validPasskey(op string, p clientele.Passkey) error {
+	switch {
+	case len(p.ID) == 0 || len(p.ID) > maxCredentialID:
+		return invalid(op, "credential id of %d bytes, want 1 to %d", len(p.ID), maxCredentialID)
+	case p.AgencyID == "":
+		return missingScope(op, "agency")
+	case p.UserID == "":
+		return invalid(op, "no user")
+	case len(p.AAGUID) != 0 && len(p.AAGUID) != aaguidSize:
+		return invalid(op, "AAGUID of %d bytes", len(p.AAGUID))
+	}
+	for _, t := range p.Transports {
+		if t == "" || strings.Contains(t, ",") {
+			return invalid(op, "transport %q", t)
+		}
+	}
+	return nil
+}
+
+func clonePasskey(p clientele.Passkey) clientele.Passkey {
+	p.ID = slices.Clone(p.ID)
+	p.PublicKey = slices.Clone(p.PublicKey)
+	p.AAGUID = slices.Clone(p.AAGUID)
+	p.Transports = slices.Clone(p.Transports)
+	p.LastUsedAt = cloneTime(p.LastUsedAt)
+	return p
+}

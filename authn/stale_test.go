@@ -1,0 +1,186 @@
+package authn_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/bunstore"
+	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/authn/password"
+	"github.com/clientele/clientele/clienteletest"
+	"github.com/clientele/clientele/internal/dbtest"
+	"github.com/clientele/clientele/invite"
+	"github.com/clientele/clientele/rbac"
+	"github.com/clientele/clientele/tenancy"
+)
+
+// instance is one process of a service: its own connection pool and
+// services, sharing only the database with the others.
+type instance struct {
+	tenancy *tenancy.Service
+	invites *invite.Service
+	authn   *authn.Service
+	mailer  *clienteletest.Mailer
+}
+
+func newInstance(t *testing.T, dsn string) instance {
+	t.Helper()
+	ctx := context.Background()
+	db := dbtest.Open(t, dsn)
+	store, err := bunstore.New(db)
+	require.NoError(t, err)
+	authz, err := rbac.New(ctx)
+	require.NoError(t, err)
+	hasher, err := password.New(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	require.NoError(t, err)
+	in := instance{mailer: &clienteletest.Mailer{}}
+	in.tenancy, err = tenancy.New(store, authz)
+	require.NoError(t, err)
+	in.invites, err = invite.New(store, authz, in.mailer, clienteletest.BaseURL, invite.WithPasswordHasher(hasher))
+	require.NoError(t, err)
+	in.authn, err = authn.New(store, in.invites, clienteletest.BaseURL, authn.WithPasswordHasher(hasher))
+	require.NoError(t, err)
+	return in
+}
+
+// TestNoStaleAuthorityAcrossProcesses flips a member's role 1,000 times
+// through one instance and, after each change returns, resolves the
+// member's session through another instance on the same database: every
+// answer must carry the new role. Then a permission change, a deactivation
+// and a removal, each seen at once.
+func TestNoStaleAuthorityAcrossProcesses(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := dbtest.DSN(t, kind)
+			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
+			a, b := newInstance(t, dsn), newInstance(t, dsn)
+
+			agency, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
+			require.NoError(t, err)
+			staff := clientele.AgencyAdmin(agency.ID)
+			c, err := a.tenancy.CreateClient(ctx, staff, "Globex")
+			require.NoError(t, err)
+			_, err = a.invites.Create(ctx, staff, c.ID, "bob@globex.example", clientele.RoleMember)
+			require.NoError(t, err)
+			inviteToken, err := a.mailer.TokenTo("bob@globex.example")
+			require.NoError(t, err)
+			session, id, err := b.authn.AcceptInvitation(ctx, inviteAccept(inviteToken, "Bob"), office)
+			require.NoError(t, err)
+			user := id.Principal.UserID
+
+			const flips = 1000
+			stale := 0
+			role := clientele.RoleMember
+			for range flips {
+				role = map[clientele.Role]clientele.Role{clientele.RoleMember: clientele.RoleAdmin, clientele.RoleAdmin: clientele.RoleMember}[role]
+				_, err := a.tenancy.ChangeRole(ctx, staff, c.ID, user, role)
+				require.NoError(t, err)
+				got, err := b.authn.Resolve(ctx, session)
+				require.NoError(t, err)
+				if got.Principal.Role != role {
+					stale++
+				}
+			}
+			t.Logf("%s: %d role flips through one instance, %d stale answers from the other", kind, flips, stale)
+			require.Zero(t, stale)
+
+			_, err = a.tenancy.SetPermissions(ctx, staff, c.ID, []clientele.Permission{clientele.PermExportData})
+			require.NoError(t, err)
+			got, err := b.authn.Resolve(ctx, session)
+			require.NoError(t, err)
+			require.Equal(t, clientele.PermissionSet{clientele.PermExportData}, got.Permissions)
+
+			_, err = a.tenancy.Deactivate(ctx, staff, c.ID, user)
+			require.NoError(t, err)
+			_, err = b.authn.Resolve(ctx, session)
+			require.ErrorIs(t, err, clientele.ErrUnauthenticated)
+			_, err = a.tenancy.Reactivate(ctx, staff, c.ID, user)
+			require.NoError(t, err)
+			_, err = b.authn.Resolve(ctx, session)
+			require.NoError(t, err)
+
+			require.NoError(t, a.tenancy.Remove(ctx, staff, c.ID, user))
+			_, err = b.authn.Resolve(ctx, session)
+			require.ErrorIs(t, err, clientele.ErrUnauthenticated)
+		})
+	}
+}
+
+// TestRateLimitSharedAcrossProcesses spreads wrong passwords for one
+// account over two instances: the limit counts them together.
+func TestRateLimitSharedAcrossProcesses(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := dbtest.DSN(t, kind)
+			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
+			a, b := newInstance(t, dsn), newInstance(t, dsn)
+			agency, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
+			require.NoError(t, err)
+			c, err := a.tenancy.CreateClient(ctx, clientele.AgencyAdmin(agency.ID), "Globex")
+			require.NoError(t, err)
+			_, err = a.invites.Create(ctx, clientele.AgencyAdmin(agency.ID), c.ID, "bob@globex.example", clientele.RoleMember)
+			require.NoError(t, err)
+			tok, err := a.mailer.TokenTo("bob@globex.example")
+			require.NoError(t, err)
+			_, err = a.invites.Accept(ctx, inviteAccept(tok, "Bob"))
+			require.NoError(t, err)
+
+			wrong := authn.SignInRequest{AgencyID: agency.ID, Email: "bob@globex.example", Password: "wrong password!", IP: office}
+			for i := range authn.DefaultLimits.SignInPerAccount.Max {
+				in := []instance{a, b}[i%2]
+				_, _, err := in.authn.SignIn(ctx, wrong)
+				require.ErrorIs(t, err, authn.ErrInvalidCredentials, "attempt %d", i+1)
+			}
+			for _, in := range []instance{a, b} {
+				_, _, err := in.authn.SignIn(ctx, wrong)
+				require.ErrorIs(t, err, authn.ErrRateLimited)
+			}
+			t.Logf("%s: %d wrong passwords over two instances, then both refuse with ErrRateLimited", kind, authn.DefaultLimits.SignInPerAccount.Max)
+		})
+	}
+}
+
+// TestPasskeyFlowOnSQL sets an account up with a passkey through one
+// instance and signs in with it through another, on each SQL database;
+// the finished ceremony cannot be used again from either.
+func TestPasskeyFlowOnSQL(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			ctx := context.Background()
+			dsn := dbtest.DSN(t, kind)
+			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
+			a, b := newInstance(t, dsn), newInstance(t, dsn)
+			agency, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme Agency"})
+			require.NoError(t, err)
+			c, err := a.tenancy.CreateClient(ctx, clientele.AgencyAdmin(agency.ID), "Globex")
+			require.NoError(t, err)
+			_, err = a.invites.Create(ctx, clientele.AgencyAdmin(agency.ID), c.ID, "ada@globex.example", clientele.RoleAdmin)
+			require.NoError(t, err)
+			inv, err := a.mailer.TokenTo("ada@globex.example")
+			require.NoError(t, err)
+
+			d := newDevice()
+			setup, err := a.authn.BeginPasskeySetup(ctx, inv)
+			require.NoError(t, err)
+			_, id, err := b.authn.FinishPasskeySetup(ctx, authn.PasskeySetupRequest{Invitation: inv, Ceremony: setup.Token,
+				Response: d.create(t, setup), Name: "Ada", IP: office})
+			require.NoError(t, err)
+
+			login, err := b.authn.BeginPasskeySignIn(ctx, agency.ID)
+			require.NoError(t, err)
+			resp := d.get(t, login, true)
+			tok, again, err := a.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency.ID, Ceremony: login.Token, Response: resp, IP: office})
+			require.NoError(t, err)
+			require.Equal(t, id.Principal, again.Principal)
+			_, err = b.authn.Resolve(ctx, tok)
+			require.NoError(t, err)
+			_, _, err = b.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency.ID, Ceremony: login.Token, Response: resp, IP: office})
+			require.ErrorIs(t, err, authn.ErrCeremony)
+		})
+	}
+}
