@@ -12,4 +12,13 @@
 // already has a user in the agency, adds the membership without touching
 // that user's credentials. Errors tell an unknown token, an expired,
 // cancelled or replaced invitation and an already used one apart.
+//
+// By default Create and Resend send the email before they return. With
+// [WithOutbox] they queue it instead, in the same atomic step as the
+// invitation, and a [Deliverer] (one or several, in any processes sharing
+// the store) sends it with retries and exponential backoff: an SMTP outage
+// delays an invitation and never loses it. The outbox holds no link and no
+// token: the Deliverer makes the token when it sends, rotating the
+// invitation's stored hash, so the link in the newest email is the one that
+// works (see [Deliverer]).
 package invite

@@ -31,8 +31,12 @@ var (
 	// credentials instead.
 	ErrHasAccount = errors.New("invite: the email already has an account")
 	// ErrNotDelivered reports an invitation that was stored but whose email
-	// could not be sent; it stays pending and can be resent.
+	// could not be sent; it stays pending and can be resent. A Service
+	// with [WithOutbox] never returns it: the outbox retries.
 	ErrNotDelivered = errors.New("invite: email not delivered")
+	// ErrLeaseLost reports a delivery that another worker claimed,
+	// finished or changed: the caller leaves it alone.
+	ErrLeaseLost = errors.New("invite: delivery lease lost")
 )
 
 // StatusError returns the error for an invitation in status s that is no

@@ -65,3 +65,39 @@ func Example() {
 	// second use: true
 	// member may not billing.use: no rule for the role
 }
+
+// With an outbox, Create only queues the email, in the invitation's own
+// atomic step; a Deliverer sends it (and retries it if the mail server is
+// down). Its link is made at that moment.
+func Example_outbox() {
+	ctx := context.Background()
+	store := memory.New()
+	authz, _ := rbac.New(ctx)
+	tenants, _ := tenancy.New(store, authz)
+	mail := &lastLink{}
+	deliverer, _ := invite.NewDeliverer(store, mail, "https://portal.example.com")
+	invites, _ := invite.New(store, authz, nil, "https://portal.example.com", invite.WithOutbox(),
+		invite.WithOutboxNotify(deliverer.Notify))
+
+	agency, _ := tenants.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
+	staff := clientele.AgencyAdmin(agency.ID)
+	client, _ := tenants.CreateClient(ctx, staff, "Globex")
+	if _, err := invites.Create(ctx, staff, client.ID, "ada@globex.example", clientele.RoleMember); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("sent by Create:", mail.link != "")
+
+	sent, err := deliverer.DeliverDue(ctx) // Run(ctx) does this in a loop
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("sent by the Deliverer:", sent)
+	p, err := invites.Lookup(ctx, mail.token())
+	fmt.Println("the link works:", err == nil && p.Email == "ada@globex.example")
+	// Output:
+	// sent by Create: false
+	// sent by the Deliverer: 1
+	// the link works: true
+}

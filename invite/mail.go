@@ -81,6 +81,24 @@ var parseTemplates = sync.OnceValues(func() (invitationTemplates, error) {
 	return invitationTemplates{text: text, html: html}, nil
 })
 
+// invitationMessage renders the email of inv, addressed to its email, with
+// the link <portal URL>/invite/<token>: the portal URL is the agency's
+// custom domain, else baseURL; never a request's Host.
+func invitationMessage(a clientele.Agency, c clientele.Client, inv clientele.Invitation, baseURL, token string) (Message, error) {
+	msg, err := renderInvitation(invitationEmail{
+		Branding:   a.Branding,
+		ClientName: c.Name,
+		Role:       inv.Role,
+		Link:       a.Branding.PortalURL(baseURL) + "/invite/" + token,
+		ExpiresAt:  inv.ExpiresAt,
+	})
+	if err != nil {
+		return Message{}, err
+	}
+	msg.To = inv.Email
+	return msg, nil
+}
+
 // renderInvitation renders the invitation email; the caller sets To. Names
 // lose control characters (in every part, not only the subject), a missing
 // or malformed color becomes the default and a logo that is not an http(s)

@@ -58,3 +58,28 @@ func WithLogger(l *slog.Logger) Option {
 		return nil
 	}
 }
+
+// WithOutbox makes Create and Resend queue the invitation email in a
+// durable outbox, written in the same atomic step as the invitation,
+// instead of sending it: a [Deliverer] sends it with retries and backoff,
+// so an SMTP outage delays an invitation and never loses it. The link is
+// made when the email is sent (see [Deliverer]).
+func WithOutbox() Option {
+	return func(s *Service) error {
+		s.outbox = true
+		return nil
+	}
+}
+
+// WithOutboxNotify sets a function the Service calls after it queues an
+// email, such as a [Deliverer]'s Notify, so that the email leaves at once
+// rather than at the Deliverer's next poll. It must not block.
+func WithOutboxNotify(notify func()) Option {
+	return func(s *Service) error {
+		if notify == nil {
+			return fmt.Errorf("%w: nil outbox notify", clientele.ErrInvalidArgument)
+		}
+		s.notify = notify
+		return nil
+	}
+}

@@ -36,18 +36,20 @@ type Service struct {
 	clock   func() time.Time
 	hasher  PasswordHasher
 	log     *slog.Logger
+	outbox  bool
+	notify  func()
 }
 
 // New returns a Service. baseURL is the portal's public URL (scheme and
 // host, optionally a path) used in links when the agency has no custom
-// domain; links never come from a request.
+// domain; links never come from a request. mailer may be nil with
+// [WithOutbox], where a [Deliverer] sends the emails.
 func New(store Store, authz Authorizer, mailer Mailer, baseURL string, opts ...Option) (*Service, error) {
-	if store == nil || authz == nil || mailer == nil {
-		return nil, fmt.Errorf("%w: invite.New needs a store, an authorizer and a mailer", clientele.ErrInvalidArgument)
+	if store == nil || authz == nil {
+		return nil, fmt.Errorf("%w: invite.New needs a store and an authorizer", clientele.ErrInvalidArgument)
 	}
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", clientele.ErrInvalidArgument, baseURL)
+	if err := checkBaseURL(baseURL); err != nil {
+		return nil, err
 	}
 	s := &Service{store: store, authz: authz, mailer: mailer, baseURL: baseURL, ttl: DefaultTTL, clock: time.Now,
 		log: slog.New(slog.DiscardHandler)}
@@ -55,6 +57,9 @@ func New(store Store, authz Authorizer, mailer Mailer, baseURL string, opts ...O
 		if err := o(s); err != nil {
 			return nil, err
 		}
+	}
+	if s.mailer == nil && !s.outbox {
+		return nil, fmt.Errorf("%w: invite.New needs a mailer, or WithOutbox", clientele.ErrInvalidArgument)
 	}
 	if s.hasher == nil {
 		h, err := password.New()
@@ -103,7 +108,8 @@ func (s *Service) nextInvitation(p clientele.Principal, c clientele.Client, emai
 // ErrAlreadyMember or ErrPendingExists on a conflict. When the invitation
 // is stored but the email cannot be sent, it returns the invitation and an
 // error wrapping ErrNotDelivered: the invitation stays pending and can be
-// resent.
+// resent. With [WithOutbox] it sends nothing: it queues the email in the
+// same atomic step as the invitation, for a [Deliverer].
 func (s *Service) Create(ctx context.Context, p clientele.Principal, client clientele.ClientID, email string, role clientele.Role) (clientele.Invitation, error) {
 	c, err := s.client(ctx, p, client, rbac.ActionInvite)
 	if err != nil {
@@ -118,14 +124,21 @@ func (s *Service) Create(ctx context.Context, p clientele.Principal, client clie
 	}
 	now := s.time()
 	inv, token := s.nextInvitation(p, c, addr, role, now)
-	if err := s.store.CreateInvitation(ctx, inv, now); err != nil {
+	queue := s.queue(inv, now)
+	if err := s.store.CreateInvitation(ctx, inv, now, queue); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: create: %w", err)
+	}
+	if queue != nil {
+		s.queued(ctx, inv, queue)
+		return inv, nil
 	}
 	return inv, s.send(ctx, c, inv, token)
 }
 
 // Resend replaces the invitation id of client with a new one (new link,
-// fresh window) and mails it; the old link stops working (ErrReplaced). The
+// fresh window) and mails it, or queues it as Create does; the old link
+// stops working (ErrReplaced), and a queued email of the old one is never
+// sent. The
 // invitation must still be pending by its stored status: an expired link
 // may be resent; a used, cancelled or replaced one answers its error.
 func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error) {
@@ -145,8 +158,13 @@ func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clie
 	}
 	now := s.time()
 	next, token := s.nextInvitation(p, c, old.Email, old.Role, now)
-	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next); err != nil {
+	queue := s.queue(next, now)
+	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next, queue); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
+	}
+	if queue != nil {
+		s.queued(ctx, next, queue)
+		return next, nil
 	}
 	return next, s.send(ctx, c, next, token)
 }
@@ -172,15 +190,7 @@ func (s *Service) send(ctx context.Context, c clientele.Client, inv clientele.In
 	agency, err := s.store.Agency(ctx, c.AgencyID)
 	if err == nil {
 		var msg Message
-		msg, err = renderInvitation(invitationEmail{
-			Branding:   agency.Branding,
-			ClientName: c.Name,
-			Role:       inv.Role,
-			Link:       agency.Branding.PortalURL(s.baseURL) + "/invite/" + token,
-			ExpiresAt:  inv.ExpiresAt,
-		})
-		if err == nil {
-			msg.To = inv.Email
+		if msg, err = invitationMessage(agency, c, inv, s.baseURL, token); err == nil {
 			err = s.mailer.Send(ctx, msg)
 		}
 	}
@@ -189,6 +199,33 @@ func (s *Service) send(ctx context.Context, c clientele.Client, inv clientele.In
 		return fmt.Errorf("%w: %w", ErrNotDelivered, err)
 	}
 	s.log.InfoContext(ctx, "invitation sent", "invitation", inv.ID, "client", inv.ClientID)
+	return nil
+}
+
+// queue returns the delivery to store with inv, or nil without an outbox.
+// The token made with inv is never sent then: the Deliverer rotates it.
+func (s *Service) queue(inv clientele.Invitation, now time.Time) *Delivery {
+	if !s.outbox {
+		return nil
+	}
+	return &Delivery{ID: DeliveryID(clientele.NewID("dlv")), AgencyID: inv.AgencyID, ClientID: inv.ClientID,
+		InvitationID: inv.ID, NextAttemptAt: now, CreatedAt: now}
+}
+
+// queued logs a queued email and wakes the Deliverer.
+func (s *Service) queued(ctx context.Context, inv clientele.Invitation, d *Delivery) {
+	s.log.InfoContext(ctx, "invitation email queued", "invitation", inv.ID, "client", inv.ClientID, "delivery", d.ID)
+	if s.notify != nil {
+		s.notify()
+	}
+}
+
+// checkBaseURL checks the portal URL links are made of.
+func checkBaseURL(baseURL string) error {
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", clientele.ErrInvalidArgument, baseURL)
+	}
 	return nil
 }
 

@@ -25,8 +25,11 @@ type Store interface {
 	// invitation for the email still pending at now, and with
 	// clientele.ErrDuplicate for an existing id or token hash. A pending
 	// invitation for the email that expired at now is marked expired first.
-	// Check and insert are atomic.
-	CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time) error
+	// When queue is not nil, the delivery *queue of inv's email (see
+	// [CheckQueued]; clientele.ErrDuplicate for an existing id) is stored
+	// in the same step. Checks and inserts are atomic: on any error
+	// nothing is stored.
+	CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time, queue *Delivery) error
 	// Invitation returns invitation id of client, whatever its status, or
 	// clientele.ErrNotFound.
 	Invitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error)
@@ -36,8 +39,10 @@ type Store interface {
 	// ReplaceInvitation atomically marks invitation old of client replaced
 	// by next and stores next (pending, same client and email). It requires
 	// old's stored status to be pending (a time-expired one may be
-	// replaced); otherwise it answers [StatusError] of old's status.
-	ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation) error
+	// replaced); otherwise it answers [StatusError] of old's status. When
+	// queue is not nil, the delivery *queue of next's email is stored in
+	// the same step, as in CreateInvitation. On any error nothing changes.
+	ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *Delivery) error
 	// CancelInvitation marks the pending invitation id of client cancelled;
 	// otherwise it answers [StatusError] of its status.
 	CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) error

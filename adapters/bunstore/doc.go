@@ -12,7 +12,11 @@
 // ends its sessions in the same statement; taking a ceremony, using a
 // passkey and counting an attempt are each one compare-and-swap or upsert.
 // Expired sessions and ceremonies and day-old rate-limit windows are
-// deleted along the way, at most a small batch per call.
+// deleted along the way, at most a small batch per call. The outbox of
+// invitation emails (clientele_outbox) is written in the invitation's
+// transaction; workers claim, finish and retry a delivery with
+// compare-and-swap updates, and rotating an invitation's token requires it
+// to be pending, so several processes share one outbox safely.
 //
 // [New] takes a bun.IDB, so a host can run Clientele's writes inside its own
 // transaction (bun turns ours into savepoints). The schema comes from

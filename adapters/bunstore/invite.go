@@ -18,13 +18,18 @@ import (
 // for the email pending at now, with [clientele.ErrDuplicate] for an
 // existing id or token hash, and with [clientele.ErrNotFound] when the
 // client is not one of inv.AgencyID. Pending invitations for the email
-// that expired at now are marked expired when inv is stored. It runs in
-// one transaction holding the client's lock.
-func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time) error {
+// that expired at now are marked expired when inv is stored. A non-nil
+// queue is stored with inv (see [invite.CheckQueued]; an existing id
+// answers [clientele.ErrDuplicate]). It runs in one transaction holding
+// the client's lock: on any error nothing is stored.
+func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time, queue *invite.Delivery) error {
 	if err := clientScope("create invitation", inv.AgencyID, inv.ClientID); err != nil {
 		return err
 	}
 	if err := validInvitation("create invitation", inv); err != nil {
+		return err
+	}
+	if err := validQueue("create invitation", queue, inv); err != nil {
 		return err
 	}
 	op := fmt.Sprintf("client %s: invitation %s", inv.ClientID, inv.ID)
@@ -58,7 +63,10 @@ func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, 
 		if pending {
 			return fmt.Errorf("bunstore: %s: %w", op, invite.ErrPendingExists)
 		}
-		return insertInvitation(ctx, tx, inv)
+		if err := insertInvitation(ctx, tx, inv); err != nil {
+			return err
+		}
+		return insertDelivery(ctx, tx, queue)
 	})
 }
 
@@ -88,13 +96,17 @@ func (s *Store) InvitationByTokenHash(ctx context.Context, hash []byte) (cliente
 
 // ReplaceInvitation marks invitation old of client replaced by next and
 // stores next, which must be for the same agency, client and email (else
-// [clientele.ErrInvalidArgument]), in one transaction. old's stored status
-// must be pending; otherwise it answers [invite.StatusError] of it.
-func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation) error {
+// [clientele.ErrInvalidArgument]), with the delivery queue when it is not
+// nil, in one transaction. old's stored status must be pending; otherwise
+// it answers [invite.StatusError] of it. On any error nothing changes.
+func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *invite.Delivery) error {
 	if client == "" {
 		return missingScope("replace invitation", "client")
 	}
 	if err := validInvitation("replace invitation", next); err != nil {
+		return err
+	}
+	if err := validQueue("replace invitation", queue, next); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -114,7 +126,10 @@ func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID
 		if err != nil {
 			return fmt.Errorf("bunstore: client %s: invitation %s: replace: %w", client, old, err)
 		}
-		return insertInvitation(ctx, tx, next)
+		if err := insertInvitation(ctx, tx, next); err != nil {
+			return err
+		}
+		return insertDelivery(ctx, tx, queue)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
 )
 
 // The models mirror the migrations; one set serves every dialect.
@@ -159,4 +160,40 @@ func (r *invitationRow) invitation() clientele.Invitation {
 		Status: clientele.InvitationStatus(r.Status), TokenHash: r.TokenHash, InvitedBy: clientele.UserID(r.InvitedBy),
 		ReplacedBy: clientele.InvitationID(r.ReplacedBy), AcceptedBy: clientele.UserID(r.AcceptedBy),
 		CreatedAt: r.CreatedAt.UTC(), ExpiresAt: r.ExpiresAt.UTC()}
+}
+
+type deliveryRow struct {
+	bun.BaseModel `bun:"table:clientele_outbox,alias:o"`
+
+	ID            string     `bun:"id,pk"`
+	AgencyID      string     `bun:"agency_id"`
+	ClientID      string     `bun:"client_id"`
+	InvitationID  string     `bun:"invitation_id"`
+	Attempts      int        `bun:"attempts"`
+	NextAttemptAt time.Time  `bun:"next_attempt_at"`
+	LastError     string     `bun:"last_error"`
+	CreatedAt     time.Time  `bun:"created_at"`
+	SentAt        *time.Time `bun:"sent_at"` // NULL while queued
+}
+
+func toDeliveryRow(d invite.Delivery) *deliveryRow {
+	r := &deliveryRow{ID: string(d.ID), AgencyID: string(d.AgencyID), ClientID: string(d.ClientID),
+		InvitationID: string(d.InvitationID), Attempts: d.Attempts, NextAttemptAt: d.NextAttemptAt.UTC(),
+		LastError: d.LastError, CreatedAt: d.CreatedAt.UTC()}
+	if d.SentAt != nil {
+		t := d.SentAt.UTC()
+		r.SentAt = &t
+	}
+	return r
+}
+
+func (r *deliveryRow) delivery() invite.Delivery {
+	d := invite.Delivery{ID: invite.DeliveryID(r.ID), AgencyID: clientele.AgencyID(r.AgencyID),
+		ClientID: clientele.ClientID(r.ClientID), InvitationID: clientele.InvitationID(r.InvitationID),
+		Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError, CreatedAt: r.CreatedAt.UTC()}
+	if r.SentAt != nil {
+		t := r.SentAt.UTC()
+		d.SentAt = &t
+	}
+	return d
 }

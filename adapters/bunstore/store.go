@@ -17,9 +17,10 @@ import (
 )
 
 var (
-	_ tenancy.Store = (*Store)(nil)
-	_ invite.Store  = (*Store)(nil)
-	_ authn.Store   = (*Store)(nil)
+	_ tenancy.Store      = (*Store)(nil)
+	_ invite.Store       = (*Store)(nil)
+	_ invite.OutboxStore = (*Store)(nil)
+	_ authn.Store        = (*Store)(nil)
 )
 
 // Store implements Clientele's stores on a bun database or transaction. It

@@ -14,6 +14,7 @@ import (
 type Store interface {
 	tenancy.Store
 	invite.Store
+	invite.OutboxStore
 	authn.Store
 	// PasswordHash returns the id and the stored password hash of agency's
 	// user with email, or clientele.ErrNotFound.
@@ -28,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Invitation", func(t *testing.T) { testInvitation(t, newStore) })
 	t.Run("Replace", func(t *testing.T) { testReplace(t, newStore) })
 	t.Run("Accept", func(t *testing.T) { testAccept(t, newStore) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, newStore) })
 	t.Run("Member", func(t *testing.T) { testMember(t, newStore) })
 	t.Run("ListUsers", func(t *testing.T) { testListUsers(t, newStore) })
 	t.Run("KeepAdmin", func(t *testing.T) { testKeepAdmin(t, newStore) })

@@ -6,11 +6,12 @@
 //	}
 //
 // The suite checks the contracts written on [tenancy.Store],
-// [invite.Store] and [authn.Store]: results, the sentinel errors, tenant
-// isolation (a missing scope is an error, a record of another client or
-// agency is not found), expiry at its exact boundaries, and the
-// compare-and-swaps under concurrency (invitations, the last-admin rule,
-// single-use ceremonies, passkey sign counts, rate-limit counts).
+// [invite.Store], [invite.OutboxStore] and [authn.Store]: results, the
+// sentinel errors, tenant isolation (a missing scope is an error, a record
+// of another client or agency is not found), expiry at its exact
+// boundaries, and the compare-and-swaps under concurrency (invitations,
+// the last-admin rule, single-use ceremonies, passkey sign counts,
+// rate-limit counts, outbox claims: each queued email sent exactly once).
 //
 // It seeds data only through the store's own methods, never reads the
 // clock (times are fixed, without sub-microsecond parts, so a SQL store

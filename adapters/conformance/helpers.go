@@ -73,7 +73,7 @@ func hashOf(s string) []byte {
 func mustInvite(t *testing.T, s Store, c clientele.Client, email clientele.Email, role clientele.Role) clientele.Invitation {
 	t.Helper()
 	inv := newInvitation(c, email, role)
-	require.NoError(t, s.CreateInvitation(t.Context(), inv, base), "create invitation")
+	require.NoError(t, s.CreateInvitation(t.Context(), inv, base, nil), "create invitation")
 	return inv
 }
 
@@ -231,11 +231,11 @@ func endings() []ending {
 			require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID))
 		}, invite.ErrCancelled},
 		{"replaced", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-			require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role)))
+			require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role), nil))
 		}, invite.ErrReplaced},
 		{"expired", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
 			// A new invitation after the expiry marks the old one expired.
-			require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt))
+			require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt, nil))
 		}, invite.ErrExpired},
 	}
 }

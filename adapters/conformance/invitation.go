@@ -22,7 +22,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		inv := newInvitation(c, "ada@example.com", clientele.RoleMember)
 		inv.InvitedBy = admin.UserID
 		hash := append([]byte(nil), inv.TokenHash...)
-		require.NoError(t, s.CreateInvitation(t.Context(), inv, base))
+		require.NoError(t, s.CreateInvitation(t.Context(), inv, base, nil))
 		inv.TokenHash[0] ^= 0xff // the store keeps its own copy
 		inv.TokenHash = hash
 
@@ -62,11 +62,11 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 
 		unknown := newInvitation(clientele.Client{ID: "cli_unknown", AgencyID: a.ID}, "ada@example.com", clientele.RoleMember)
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), unknown, base), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), unknown, base, nil), clientele.ErrNotFound)
 
 		wrongAgency := newInvitation(c, "ada@example.com", clientele.RoleMember)
 		wrongAgency.AgencyID = other.ID
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), wrongAgency, base), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), wrongAgency, base, nil), clientele.ErrNotFound)
 
 		for _, inv := range []clientele.Invitation{unknown, wrongAgency} {
 			_, err := s.InvitationByTokenHash(t.Context(), inv.TokenHash)
@@ -87,7 +87,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 				email, err := clientele.ParseEmail("  Ada@Example.COM ")
 				require.NoError(t, err)
 				inv := newInvitation(c, email, clientele.RoleAdmin)
-				require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base), invite.ErrAlreadyMember)
+				require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base, nil), invite.ErrAlreadyMember)
 				_, err = s.Invitation(t.Context(), c.ID, inv.ID)
 				require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
 
@@ -106,7 +106,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 
 		// Still pending one microsecond before its expiry.
 		second := newInvitation(c, "ada@example.com", clientele.RoleAdmin)
-		err := s.CreateInvitation(t.Context(), second, first.ExpiresAt.Add(-time.Microsecond))
+		err := s.CreateInvitation(t.Context(), second, first.ExpiresAt.Add(-time.Microsecond), nil)
 		require.ErrorIs(t, err, invite.ErrPendingExists)
 		_, err = s.Invitation(t.Context(), c.ID, second.ID)
 		require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
@@ -127,7 +127,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		now := first.ExpiresAt // expired from ExpiresAt on
 		second := newInvitation(c, "ada@example.com", clientele.RoleAdmin)
 		second.CreatedAt, second.ExpiresAt = now, now.Add(ttl)
-		require.NoError(t, s.CreateInvitation(t.Context(), second, now))
+		require.NoError(t, s.CreateInvitation(t.Context(), second, now, nil))
 
 		old, err := s.Invitation(t.Context(), c.ID, first.ID)
 		require.NoError(t, err)
@@ -160,14 +160,14 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 
 		sameID := newInvitation(c, "bob@example.com", clientele.RoleMember)
 		sameID.ID = first.ID
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), sameID, base), clientele.ErrDuplicate)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), sameID, base, nil), clientele.ErrDuplicate)
 		_, err := s.InvitationByTokenHash(t.Context(), sameID.TokenHash)
 		require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
 
 		for _, cl := range []clientele.Client{c, other} {
 			sameHash := newInvitation(cl, "carol@example.com", clientele.RoleMember)
 			sameHash.TokenHash = append([]byte(nil), first.TokenHash...)
-			require.ErrorIs(t, s.CreateInvitation(t.Context(), sameHash, base), clientele.ErrDuplicate)
+			require.ErrorIs(t, s.CreateInvitation(t.Context(), sameHash, base, nil), clientele.ErrDuplicate)
 			_, err = s.Invitation(t.Context(), cl.ID, sameHash.ID)
 			require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
 		}
@@ -196,7 +196,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, accepted.ID), invite.ErrUsed)
 
 		replaced := mustInvite(t, s, c, "carol@example.com", clientele.RoleMember)
-		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, replaced.ID, newInvitation(c, replaced.Email, replaced.Role)))
+		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, replaced.ID, newInvitation(c, replaced.Email, replaced.Role), nil))
 		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, replaced.ID), invite.ErrReplaced)
 
 		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, "inv_unknown"), clientele.ErrNotFound)

@@ -22,12 +22,12 @@ func testListUsers(t *testing.T, newStore newStoreFunc) {
 		// Invited in reverse order of email, so insertion order is no help.
 		expiring := newInvitation(c, "hal@example.com", clientele.RoleMember)
 		expiring.ExpiresAt = now // expired at now, though stored pending
-		require.NoError(t, s.CreateInvitation(t.Context(), expiring, base))
+		require.NoError(t, s.CreateInvitation(t.Context(), expiring, base, nil))
 		cancelled := mustInvite(t, s, c, "gus@example.com", clientele.RoleMember)
 		require.NoError(t, s.CancelInvitation(t.Context(), c.ID, cancelled.ID))
 		replaced := mustInvite(t, s, c, "fay@example.com", clientele.RoleMember)
 		resent := newInvitation(c, replaced.Email, clientele.RoleAdmin)
-		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, replaced.ID, resent))
+		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, replaced.ID, resent, nil))
 		eve := mustInvite(t, s, c, "eve@example.com", clientele.RoleAdmin)
 		dan := mustInvite(t, s, c, "dan@example.com", clientele.RoleMember)
 		carol := mustMember(t, s, c, "carol@example.com", clientele.RoleMember)

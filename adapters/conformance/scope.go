@@ -49,10 +49,10 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 			{"Invitation", func() error { _, err := s.Invitation(t.Context(), "", inv.ID); return err }, strict},
 			{"CancelInvitation", func() error { return s.CancelInvitation(t.Context(), "", inv.ID) }, strict},
 			{"ReplaceInvitation", func() error {
-				return s.ReplaceInvitation(t.Context(), "", inv.ID, newInvitation(c, inv.Email, inv.Role))
+				return s.ReplaceInvitation(t.Context(), "", inv.ID, newInvitation(c, inv.Email, inv.Role), nil)
 			}, strict},
-			{"CreateInvitation without client", func() error { return s.CreateInvitation(t.Context(), noClient, base) }, strict},
-			{"CreateInvitation without agency", func() error { return s.CreateInvitation(t.Context(), noAgency, base) }, strict},
+			{"CreateInvitation without client", func() error { return s.CreateInvitation(t.Context(), noClient, base, nil) }, strict},
+			{"CreateInvitation without agency", func() error { return s.CreateInvitation(t.Context(), noAgency, base, nil) }, strict},
 			{"CreateClient without agency", func() error {
 				return s.CreateClient(t.Context(), clientele.Client{ID: "cli_noagency", Name: "X", CreatedAt: base})
 			}, strict},
@@ -130,7 +130,7 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 				require.ErrorIs(t, err, clientele.ErrNotFound, "Invitation")
 				require.ErrorIs(t, s.CancelInvitation(t.Context(), from, inv.ID), clientele.ErrNotFound, "CancelInvitation")
 				for _, next := range []clientele.Invitation{newInvitation(scope, inv.Email, inv.Role), newInvitation(clientA, inv.Email, inv.Role)} {
-					require.ErrorIs(t, s.ReplaceInvitation(t.Context(), from, inv.ID, next), clientele.ErrNotFound, "ReplaceInvitation")
+					require.ErrorIs(t, s.ReplaceInvitation(t.Context(), from, inv.ID, next, nil), clientele.ErrNotFound, "ReplaceInvitation")
 					_, err = s.InvitationByTokenHash(t.Context(), next.TokenHash)
 					require.ErrorIs(t, err, clientele.ErrNotFound, "the replacement is not stored")
 				}
@@ -174,7 +174,7 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 
 		inv := newInvitation(clientA, "bob@example.com", clientele.RoleMember)
 		inv.AgencyID = agency2.ID
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base, nil), clientele.ErrNotFound)
 
 		_, err = s.UserByEmail(t.Context(), agency2.ID, m.Email)
 		require.ErrorIs(t, err, clientele.ErrNotFound)

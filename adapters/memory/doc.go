@@ -1,6 +1,6 @@
 // Package memory is an in-memory store for Clientele: it implements
-// [tenancy.Store], [invite.Store] and [authn.Store] with maps behind one
-// lock.
+// [tenancy.Store], [invite.Store], [invite.OutboxStore] and [authn.Store]
+// with maps behind one lock.
 //
 // It is meant for tests, examples and single-process prototypes: nothing
 // survives the process. It passes the suite of package

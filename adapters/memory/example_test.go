@@ -28,7 +28,7 @@ func Example() {
 			ID: "inv_1", AgencyID: "agc_acme", ClientID: "cli_globex",
 			Email: "ada@example.com", Role: clientele.RoleAdmin, Status: clientele.InvitationPending,
 			TokenHash: hash[:], CreatedAt: now, ExpiresAt: now.Add(7 * 24 * time.Hour),
-		}, now),
+		}, now, nil),
 	)
 	if err != nil {
 		fmt.Println(err)

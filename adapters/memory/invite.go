@@ -15,12 +15,17 @@ import (
 // for the email pending at now, with [clientele.ErrDuplicate] for an
 // existing id or token hash, and with [clientele.ErrNotFound] when the
 // client is not one of inv.AgencyID. Pending invitations for the email
-// that expired at now are marked expired when inv is stored.
-func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, now time.Time) error {
+// that expired at now are marked expired when inv is stored. A non-nil
+// queue is stored with inv (see [invite.CheckQueued]; an existing id
+// answers [clientele.ErrDuplicate]); on any error nothing is stored.
+func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, now time.Time, queue *invite.Delivery) error {
 	if err := clientScope("create invitation", inv.AgencyID, inv.ClientID); err != nil {
 		return err
 	}
 	if err := validInvitation("create invitation", inv); err != nil {
+		return err
+	}
+	if err := validQueue("create invitation", queue, inv); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -44,7 +49,7 @@ func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, no
 		}
 		expired = append(expired, id)
 	}
-	if err := s.fresh(inv); err != nil {
+	if err := s.fresh(inv, queue); err != nil {
 		return err
 	}
 	for _, id := range expired {
@@ -52,7 +57,7 @@ func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, no
 		other.Status = clientele.InvitationExpired
 		s.invitations[id] = other
 	}
-	s.insert(inv)
+	s.insert(inv, queue)
 	return nil
 }
 
@@ -85,14 +90,18 @@ func (s *Store) InvitationByTokenHash(_ context.Context, hash []byte) (clientele
 }
 
 // ReplaceInvitation marks invitation old of client replaced by next and
-// stores next, which must be for the same agency, client and email. old's
+// stores next, which must be for the same agency, client and email, with
+// the delivery queue when it is not nil, as CreateInvitation does. old's
 // stored status must be pending; otherwise it answers
-// [invite.StatusError] of it.
-func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation) error {
+// [invite.StatusError] of it. On any error nothing changes.
+func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *invite.Delivery) error {
 	if client == "" {
 		return missingScope("replace invitation", "client")
 	}
 	if err := validInvitation("replace invitation", next); err != nil {
+		return err
+	}
+	if err := validQueue("replace invitation", queue, next); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -107,13 +116,13 @@ func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, 
 	if err := invite.StatusError(prev.Status); err != nil {
 		return fmt.Errorf("memory: client %s: invitation %s: %w", client, old, err)
 	}
-	if err := s.fresh(next); err != nil {
+	if err := s.fresh(next, queue); err != nil {
 		return err
 	}
 	prev.Status = clientele.InvitationReplaced
 	prev.ReplacedBy = next.ID
 	s.invitations[old] = prev
-	s.insert(next)
+	s.insert(next, queue)
 	return nil
 }
 
@@ -154,26 +163,35 @@ func validInvitation(op string, inv clientele.Invitation) error {
 	return nil
 }
 
-// fresh reports [clientele.ErrDuplicate] when inv's id or token hash is
-// taken. The caller holds the lock.
-func (s *Store) fresh(inv clientele.Invitation) error {
+// fresh reports [clientele.ErrDuplicate] when inv's id or token hash, or
+// the id of queue (if any), is taken. The caller holds the lock.
+func (s *Store) fresh(inv clientele.Invitation, queue *invite.Delivery) error {
 	if _, ok := s.invitations[inv.ID]; ok {
 		return fmt.Errorf("memory: invitation %s: %w", inv.ID, clientele.ErrDuplicate)
 	}
 	if _, ok := s.hashes[string(inv.TokenHash)]; ok {
 		return fmt.Errorf("memory: invitation %s: token hash: %w", inv.ID, clientele.ErrDuplicate)
 	}
+	if queue != nil {
+		if _, ok := s.deliveries[queue.ID]; ok {
+			return fmt.Errorf("memory: delivery %s: %w", queue.ID, clientele.ErrDuplicate)
+		}
+	}
 	return nil
 }
 
-// insert stores a copy of inv as pending. The caller holds the lock.
-func (s *Store) insert(inv clientele.Invitation) {
+// insert stores a copy of inv as pending, and of queue unless nil. The
+// caller holds the lock.
+func (s *Store) insert(inv clientele.Invitation, queue *invite.Delivery) {
 	inv = cloneInvitation(inv)
 	inv.Status = clientele.InvitationPending
 	inv.ReplacedBy, inv.AcceptedBy = "", ""
 	s.invitations[inv.ID] = inv
 	s.hashes[string(inv.TokenHash)] = inv.ID
 	s.invited[inv.ClientID] = append(s.invited[inv.ClientID], inv.ID)
+	if queue != nil {
+		s.deliveries[queue.ID] = *queue
+	}
 }
 
 // invitation returns invitation id of client. The caller holds the lock.

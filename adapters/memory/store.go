@@ -13,13 +13,15 @@ import (
 )
 
 var (
-	_ tenancy.Store = (*Store)(nil)
-	_ invite.Store  = (*Store)(nil)
-	_ authn.Store   = (*Store)(nil)
+	_ tenancy.Store      = (*Store)(nil)
+	_ invite.Store       = (*Store)(nil)
+	_ invite.OutboxStore = (*Store)(nil)
+	_ authn.Store        = (*Store)(nil)
 )
 
-// Store keeps agencies, clients, users, memberships, invitations, sessions,
-// passkeys, ceremonies and rate-limit counts in memory. Create one with
+// Store keeps agencies, clients, users, memberships, invitations, queued
+// invitation emails, sessions, passkeys, ceremonies and rate-limit counts
+// in memory. Create one with
 // [New]; it is safe for concurrent use.
 type Store struct {
 	mu sync.RWMutex
@@ -37,6 +39,7 @@ type Store struct {
 	invitations map[clientele.InvitationID]clientele.Invitation
 	hashes      map[string]clientele.InvitationID               // token hash -> invitation
 	invited     map[clientele.ClientID][]clientele.InvitationID // client -> its invitations
+	deliveries  map[invite.DeliveryID]invite.Delivery
 
 	sessions   map[string]authn.Session     // token hash -> session
 	passkeys   map[string]clientele.Passkey // credential id -> passkey
@@ -56,6 +59,7 @@ func New() *Store {
 		invitations: make(map[clientele.InvitationID]clientele.Invitation),
 		hashes:      make(map[string]clientele.InvitationID),
 		invited:     make(map[clientele.ClientID][]clientele.InvitationID),
+		deliveries:  make(map[invite.DeliveryID]invite.Delivery),
 		sessions:    make(map[string]authn.Session),
 		passkeys:    make(map[string]clientele.Passkey),
 		ceremonies:  make(map[string]authn.Ceremony),

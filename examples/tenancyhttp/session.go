@@ -1,0 +1,74 @@
+package tenancyhttp
+
+import (
+	"net/http"
+
+	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
+)
+
+// POST /api/v1/session {"email","password","client"?}: 201
+// {"session_token"} and the session cookie. "client" picks the client of
+// an email that is a member of several (else 400 client_required).
+func (a *API) signIn(w http.ResponseWriter, r *http.Request, _ Caller) error {
+	var in struct {
+		Email    string             `json:"email"`
+		Password string             `json:"password"`
+		Client   clientele.ClientID `json:"client"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	agency, _ := AgencyFrom(r.Context()) // Handler always runs inside Portal
+	tok, id, err := a.authn.SignIn(r.Context(), authn.SignInRequest{AgencyID: agency.ID, Email: in.Email,
+		Password: in.Password, Client: in.Client, IP: authn.ClientIP(r, a.proxies)})
+	if err != nil {
+		return err
+	}
+	a.startSession(w, r, tok, id, nil)
+	return nil
+}
+
+// startSession sets the cookie and answers 201 {"session_token"} (and
+// {"user"} when user is set).
+func (a *API) startSession(w http.ResponseWriter, r *http.Request, tok string, id authn.Identity, user *userJSON) {
+	a.SetSessionCookie(w, r, tok, id.ExpiresAt)
+	writeJSON(w, http.StatusCreated, sessionJSON{User: user, SessionToken: tok})
+}
+
+// DELETE /api/v1/session: 204. It ends the session of the bearer token,
+// else of the cookie, and clears the cookie. It is idempotent: no
+// credential, an ended session or the agency token (not a session) also
+// answer 204.
+func (a *API) signOut(w http.ResponseWriter, r *http.Request, _ Caller) error {
+	if tok, present, err := a.credential(r); err == nil && present && !a.isAgencyToken(tok) {
+		if err := a.authn.SignOut(r.Context(), tok); err != nil {
+			return err
+		}
+	}
+	a.ClearSessionCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// GET /api/v1/me: 200 {"user","client":{"id","name"},"role","permissions"}
+// for a client user; permissions are the client permissions the user can
+// use now (rbac.Authorizer.Effective), sorted.
+func (a *API) me(w http.ResponseWriter, r *http.Request, c Caller) error {
+	cl, err := a.tenancy.Client(r.Context(), c.Principal, c.Principal.ClientID)
+	if err != nil {
+		return err
+	}
+	type clientRef struct {
+		ID   clientele.ClientID `json:"id"`
+		Name string             `json:"name"`
+	}
+	writeJSON(w, http.StatusOK, struct {
+		User        userJSON               `json:"user"`
+		Client      clientRef              `json:"client"`
+		Role        clientele.Role         `json:"role"`
+		Permissions []clientele.Permission `json:"permissions"`
+	}{memberOf(c.Identity.Member), clientRef{cl.ID, cl.Name}, c.Principal.Role,
+		nonNil(a.authz.Effective(r.Context(), c.Principal, cl.Permissions))})
+	return nil
+}
