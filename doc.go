@@ -27,13 +27,17 @@
 // # Packages
 //
 //   - tenancy: clients, branding, the user list, role changes, removal,
-//     deactivation; every operation scoped to one client.
+//     deactivation, the audit log; every operation scoped to one client.
 //   - invite: the invitation token lifecycle and its email.
 //   - rbac: role-over-permission decisions on Casbin.
 //   - authn: credentials (passwords) and, later, sessions and passkeys.
 //   - adapters/memory: an in-memory store; adapters/conformance: the suite
 //     every store passes.
 //   - clienteletest: a ready in-memory setup for a host's own tests.
+//
+// Every change to access is recorded as an [AuditEvent] in the same atomic
+// step as the change, with who made it, when and from which IP
+// ([WithSourceIP]).
 //
 // Every operation takes a [Principal]: the agency admin, or a client user
 // with a role in one client. Operations fail closed: a missing scope is an

@@ -116,3 +116,12 @@ func (e *Env) Member(t testing.TB, client clientele.ClientID) clientele.Principa
 func (e *Env) nextEmail(kind string) string {
 	return fmt.Sprintf("%s-%s@example.com", kind, clientele.NewID("u")[2:12])
 }
+
+// AuditLog returns the environment agency's whole audit log, newest first:
+// every event of the agency when client is empty, else that client's.
+func (e *Env) AuditLog(t testing.TB, client clientele.ClientID) []clientele.AuditEvent {
+	t.Helper()
+	evs, err := e.Store.ListAudit(context.Background(), e.Agency.ID, client, nil, 10_000)
+	require.NoError(t, err)
+	return evs
+}

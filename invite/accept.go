@@ -116,7 +116,9 @@ func (s *Service) newAccount(ctx context.Context, r AcceptRequest) (Acceptance, 
 // passkey, or both) or
 // reuses the agency's existing user with the invited email, and adds an
 // active membership with the invited role, atomically. Of concurrent calls
-// with one token exactly one succeeds; the others answer ErrUsed. Errors:
+// with one token exactly one succeeds; the others answer ErrUsed. The
+// acceptance is recorded in the client's audit log, the user as its actor.
+// Errors:
 // ErrUnknownToken, ErrExpired, ErrCancelled, ErrReplaced, ErrUsed,
 // ErrAlreadyMember, ErrHasAccount, clientele.ErrInvalidArgument for a bad
 // name and password.ErrWeakPassword for a weak password.
@@ -140,6 +142,7 @@ func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member
 	}
 	a.TokenHash = inv.TokenHash
 	a.Now = s.time()
+	a.Audit = clientele.NewAuditStamp(ctx, clientele.Principal{}, a.Now)
 	if !has {
 		a.NewUser.CreatedAt = a.Now
 	}

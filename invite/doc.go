@@ -21,4 +21,10 @@
 // token: the Deliverer makes the token when it sends, rotating the
 // invitation's stored hash, so the link in the newest email is the one that
 // works (see [Deliverer]).
+//
+// Create, Resend, Cancel and Accept record a [clientele.AuditEvent] in the
+// same atomic step as the change, with the actor (the accepting user for
+// an acceptance), the source IP the context carries
+// ([clientele.WithSourceIP]) and the invitation's email, role and status,
+// never its token.
 package invite

@@ -109,7 +109,8 @@ func (s *Service) nextInvitation(p clientele.Principal, c clientele.Client, emai
 // is stored but the email cannot be sent, it returns the invitation and an
 // error wrapping ErrNotDelivered: the invitation stays pending and can be
 // resent. With [WithOutbox] it sends nothing: it queues the email in the
-// same atomic step as the invitation, for a [Deliverer].
+// same atomic step as the invitation, for a [Deliverer]. The invitation is
+// recorded in the client's audit log.
 func (s *Service) Create(ctx context.Context, p clientele.Principal, client clientele.ClientID, email string, role clientele.Role) (clientele.Invitation, error) {
 	c, err := s.client(ctx, p, client, rbac.ActionInvite)
 	if err != nil {
@@ -125,7 +126,7 @@ func (s *Service) Create(ctx context.Context, p clientele.Principal, client clie
 	now := s.time()
 	inv, token := s.nextInvitation(p, c, addr, role, now)
 	queue := s.queue(inv, now)
-	if err := s.store.CreateInvitation(ctx, inv, now, queue); err != nil {
+	if err := s.store.CreateInvitation(ctx, inv, now, queue, clientele.NewAuditStamp(ctx, p, now)); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: create: %w", err)
 	}
 	if queue != nil {
@@ -159,7 +160,7 @@ func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clie
 	now := s.time()
 	next, token := s.nextInvitation(p, c, old.Email, old.Role, now)
 	queue := s.queue(next, now)
-	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next, queue); err != nil {
+	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next, queue, clientele.NewAuditStamp(ctx, p, now)); err != nil {
 		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
 	}
 	if queue != nil {
@@ -170,7 +171,8 @@ func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clie
 }
 
 // Cancel cancels the pending invitation id of client; its link stops
-// working (ErrCancelled).
+// working (ErrCancelled). Resend and Cancel are recorded in the client's
+// audit log.
 func (s *Service) Cancel(ctx context.Context, p clientele.Principal, client clientele.ClientID, id clientele.InvitationID) error {
 	c, err := s.client(ctx, p, client, rbac.ActionCancelInvitation)
 	if err != nil {
@@ -179,7 +181,7 @@ func (s *Service) Cancel(ctx context.Context, p clientele.Principal, client clie
 	if !clientele.ValidID(string(id)) {
 		return fmt.Errorf("invite: invitation %q: %w", id, clientele.ErrNotFound)
 	}
-	if err := s.store.CancelInvitation(ctx, c.ID, id); err != nil {
+	if err := s.store.CancelInvitation(ctx, c.ID, id, clientele.NewAuditStamp(ctx, p, s.time())); err != nil {
 		return fmt.Errorf("invite: cancel: %w", err)
 	}
 	return nil

@@ -11,6 +11,15 @@ import (
 // be safe for concurrent use; every method confined to a client answers
 // [clientele.ErrMissingScope] when the client id is empty, and
 // [clientele.ErrNotFound] for a record of another client.
+//
+// The methods that change an invitation take the change's
+// [clientele.AuditEvent], whose stamp (ID, At, Actor, IP) the caller
+// fills, and store it in the same atomic step as the change, filling the
+// rest from the rows they change (see [clientele.AuditEvent]). A stamp
+// that fails [clientele.AuditEvent.CheckStamp] answers
+// clientele.ErrInvalidArgument and an event id that exists
+// clientele.ErrDuplicate; a change that fails stores no event, and an
+// event that cannot be stored fails the change.
 type Store interface {
 	// Agency returns the agency id, or clientele.ErrNotFound.
 	Agency(ctx context.Context, id clientele.AgencyID) (clientele.Agency, error)
@@ -27,9 +36,10 @@ type Store interface {
 	// invitation for the email that expired at now is marked expired first.
 	// When queue is not nil, the delivery *queue of inv's email (see
 	// [CheckQueued]; clientele.ErrDuplicate for an existing id) is stored
-	// in the same step. Checks and inserts are atomic: on any error
-	// nothing is stored.
-	CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time, queue *Delivery) error
+	// in the same step, and so is ev (invitation.create: the invitation;
+	// no Before, After its state). Checks and inserts are atomic: on any
+	// error nothing is stored.
+	CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time, queue *Delivery, ev clientele.AuditEvent) error
 	// Invitation returns invitation id of client, whatever its status, or
 	// clientele.ErrNotFound.
 	Invitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error)
@@ -41,17 +51,24 @@ type Store interface {
 	// old's stored status to be pending (a time-expired one may be
 	// replaced); otherwise it answers [StatusError] of old's status. When
 	// queue is not nil, the delivery *queue of next's email is stored in
-	// the same step, as in CreateInvitation. On any error nothing changes.
-	ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *Delivery) error
-	// CancelInvitation marks the pending invitation id of client cancelled;
-	// otherwise it answers [StatusError] of its status.
-	CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) error
+	// the same step, as in CreateInvitation, and so is ev
+	// (invitation.resend: old; Before and After old's state, After with
+	// replaced_by). On any error nothing changes.
+	ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *Delivery, ev clientele.AuditEvent) error
+	// CancelInvitation marks the pending invitation id of client cancelled,
+	// recording ev (invitation.cancel: the invitation; Before and After
+	// its state); otherwise it answers [StatusError] of its status and
+	// changes nothing.
+	CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID, ev clientele.AuditEvent) error
 	// AcceptInvitation carries out a in one atomic step: the invitation
 	// with a.TokenHash goes from pending, unexpired at a.Now, to accepted;
 	// the agency's user with the invitation's email is created from
 	// a.NewUser and a.PasswordHash when there is none (an existing user's
 	// name and credentials are left untouched); and an active membership
-	// with the invitation's role is created. Exactly one of many concurrent
+	// with the invitation's role is created; and a.Audit is recorded
+	// (invitation.accept: the invitation, whose agency and client it
+	// takes; Actor the accepting user; Before and After the invitation's
+	// state, After with accepted_by). Exactly one of many concurrent
 	// calls for one token succeeds. An unknown hash answers
 	// clientele.ErrNotFound; an invitation no longer pending at a.Now
 	// answers [StatusError] of its status at a.Now; an existing membership
@@ -75,4 +92,7 @@ type Acceptance struct {
 	// credentials are never touched, so with a passkey and an existing
 	// user AcceptInvitation answers ErrHasAccount and changes nothing.
 	Passkey *clientele.Passkey
+	// Audit is the stamp of the acceptance's audit event (ID, At, IP; see
+	// [clientele.AuditEvent]); the store sets the rest, the Actor too.
+	Audit clientele.AuditEvent
 }

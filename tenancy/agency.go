@@ -37,8 +37,9 @@ func (s *Service) Agency(ctx context.Context, p clientele.Principal) (clientele.
 	return a, nil
 }
 
-// SetBranding replaces the branding of p's agency (agency admin only). A
-// custom domain held by another agency answers clientele.ErrDuplicate.
+// SetBranding replaces the branding of p's agency (agency admin only) and
+// records it in the agency's audit log. A custom domain held by another
+// agency answers clientele.ErrDuplicate.
 func (s *Service) SetBranding(ctx context.Context, p clientele.Principal, b clientele.Branding) (clientele.Agency, error) {
 	if err := s.agency(ctx, p, rbac.ActionSetBranding); err != nil {
 		return clientele.Agency{}, err
@@ -47,7 +48,7 @@ func (s *Service) SetBranding(ctx context.Context, p clientele.Principal, b clie
 	if err != nil {
 		return clientele.Agency{}, err
 	}
-	a, err := s.store.SetBranding(ctx, p.AgencyID, b)
+	a, err := s.store.SetBranding(ctx, p.AgencyID, b, clientele.NewAuditStamp(ctx, p, s.time()))
 	if err != nil {
 		return clientele.Agency{}, fmt.Errorf("tenancy: set branding: %w", err)
 	}

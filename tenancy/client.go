@@ -67,7 +67,7 @@ func (s *Service) ListClients(ctx context.Context, p clientele.Principal, page P
 // SetPermissions replaces the client's enabled permissions (agency admin
 // only). Every name must be known to the authorizer, else
 // ErrUnknownPermission and nothing changes. The change holds from the
-// client users' next request.
+// client users' next request and is recorded in the client's audit log.
 func (s *Service) SetPermissions(ctx context.Context, p clientele.Principal, id clientele.ClientID, perms []clientele.Permission) (clientele.Client, error) {
 	c, err := s.client(ctx, p, id, rbac.ActionSetPermissions)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *Service) SetPermissions(ctx context.Context, p clientele.Principal, id 
 			return clientele.Client{}, fmt.Errorf("%w: %q", ErrUnknownPermission, perm)
 		}
 	}
-	c, err = s.store.SetPermissions(ctx, p.AgencyID, c.ID, clientele.NewPermissionSet(perms...))
+	c, err = s.store.SetPermissions(ctx, p.AgencyID, c.ID, clientele.NewPermissionSet(perms...), clientele.NewAuditStamp(ctx, p, s.time()))
 	if err != nil {
 		return clientele.Client{}, fmt.Errorf("tenancy: set permissions: %w", err)
 	}

@@ -9,4 +9,11 @@
 // an [Authorizer] (package rbac). A client Admin can never remove, demote
 // or deactivate the client's last active Admin ([ErrLastAdmin]); the agency
 // admin can.
+//
+// Every change to access (role changes, removal, deactivation,
+// reactivation, client permissions, branding; invitations in package
+// invite) is recorded as a [clientele.AuditEvent] in the same atomic step
+// as the change, with the actor, the time and the source IP the context
+// carries ([clientele.WithSourceIP]). [Service.ListAudit] reads the log:
+// the agency admin all of it, a client Admin its own client's.
 package tenancy

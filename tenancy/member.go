@@ -51,7 +51,9 @@ func (s *Service) Member(ctx context.Context, p clientele.Principal, client clie
 
 // ChangeRole sets user's role in the client. A client Admin cannot demote
 // the client's last active Admin (ErrLastAdmin); the agency admin can. The
-// new role holds from the user's next request.
+// new role holds from the user's next request. Role changes, removals,
+// deactivations and reactivations are recorded in the client's audit log
+// (see ListAudit).
 func (s *Service) ChangeRole(ctx context.Context, p clientele.Principal, client clientele.ClientID, user clientele.UserID, role clientele.Role) (clientele.Member, error) {
 	c, err := s.client(ctx, p, client, rbac.ActionChangeRole)
 	if err != nil {
@@ -63,7 +65,7 @@ func (s *Service) ChangeRole(ctx context.Context, p clientele.Principal, client 
 	if !role.Valid() {
 		return clientele.Member{}, fmt.Errorf("%w: %q", clientele.ErrInvalidRole, role)
 	}
-	m, err := s.store.ChangeRole(ctx, c.ID, user, role, keepAdmin(p))
+	m, err := s.store.ChangeRole(ctx, c.ID, user, role, keepAdmin(p), clientele.NewAuditStamp(ctx, p, s.time()))
 	if err != nil {
 		return clientele.Member{}, fmt.Errorf("tenancy: change role: %w", err)
 	}
@@ -81,7 +83,7 @@ func (s *Service) Remove(ctx context.Context, p clientele.Principal, client clie
 	if err := checkUser(user); err != nil {
 		return err
 	}
-	if err := s.store.RemoveMember(ctx, c.ID, user, keepAdmin(p)); err != nil {
+	if err := s.store.RemoveMember(ctx, c.ID, user, keepAdmin(p), clientele.NewAuditStamp(ctx, p, s.time())); err != nil {
 		return fmt.Errorf("tenancy: remove: %w", err)
 	}
 	s.log.InfoContext(ctx, "member removed", "client", c.ID, "user", user)
@@ -107,7 +109,7 @@ func (s *Service) setStatus(ctx context.Context, p clientele.Principal, client c
 	if err := checkUser(user); err != nil {
 		return clientele.Member{}, err
 	}
-	m, err := s.store.SetMemberStatus(ctx, c.ID, user, st)
+	m, err := s.store.SetMemberStatus(ctx, c.ID, user, st, clientele.NewAuditStamp(ctx, p, s.time()))
 	if err != nil {
 		return clientele.Member{}, fmt.Errorf("tenancy: set status: %w", err)
 	}

@@ -12,10 +12,21 @@ import (
 // takes it as a parameter and answers [clientele.ErrMissingScope] when it
 // is empty: a missing scope never means "all rows". A record of another
 // agency or client is reported as [clientele.ErrNotFound].
+//
+// The methods that change access (SetBranding, SetPermissions, ChangeRole,
+// RemoveMember, SetMemberStatus) take the change's
+// [clientele.AuditEvent], whose stamp (ID, At, Actor, IP) the caller
+// fills, and store it in the same atomic step as the change, filling the
+// rest from the rows they change (see [clientele.AuditEvent]). A stamp
+// that fails [clientele.AuditEvent.CheckStamp] answers
+// clientele.ErrInvalidArgument and an event id that exists
+// clientele.ErrDuplicate; a change that fails stores no event, and an
+// event that cannot be stored fails the change.
 type Store interface {
 	AgencyStore
 	ClientStore
 	MemberStore
+	AuditStore
 }
 
 // AgencyStore keeps agencies and their branding.
@@ -28,10 +39,12 @@ type AgencyStore interface {
 	// AgencyByDomain returns the agency whose custom domain is domain
 	// (already lower-cased), or clientele.ErrNotFound.
 	AgencyByDomain(ctx context.Context, domain string) (clientele.Agency, error)
-	// SetBranding replaces the agency's branding and returns the agency. A
-	// missing agency answers clientele.ErrNotFound; a custom domain held by
-	// another agency answers clientele.ErrDuplicate and changes nothing.
-	SetBranding(ctx context.Context, id clientele.AgencyID, b clientele.Branding) (clientele.Agency, error)
+	// SetBranding replaces the agency's branding and returns the agency,
+	// recording ev (agency.branding: the agency, no client; Before and
+	// After the branding). A missing agency answers clientele.ErrNotFound;
+	// a custom domain held by another agency answers clientele.ErrDuplicate
+	// and changes nothing.
+	SetBranding(ctx context.Context, id clientele.AgencyID, b clientele.Branding, ev clientele.AuditEvent) (clientele.Agency, error)
 }
 
 // ClientStore keeps client accounts and their permissions.
@@ -46,8 +59,9 @@ type ClientStore interface {
 	// id), starting after the key after (nil: from the first).
 	ListClients(ctx context.Context, agency clientele.AgencyID, after *Key, limit int) ([]clientele.Client, error)
 	// SetPermissions replaces the client's permissions and returns the
-	// client; clientele.ErrNotFound as for Client.
-	SetPermissions(ctx context.Context, agency clientele.AgencyID, id clientele.ClientID, perms clientele.PermissionSet) (clientele.Client, error)
+	// client, recording ev (client.permissions: the client; Before and
+	// After the permission sets); clientele.ErrNotFound as for Client.
+	SetPermissions(ctx context.Context, agency clientele.AgencyID, id clientele.ClientID, perms clientele.PermissionSet, ev clientele.AuditEvent) (clientele.Client, error)
 }
 
 // MemberStore keeps memberships as seen from one client.
@@ -59,23 +73,42 @@ type MemberStore interface {
 	ListUsers(ctx context.Context, client clientele.ClientID, q ListQuery) ([]Entry, error)
 	// Member returns user's membership in client, or clientele.ErrNotFound.
 	Member(ctx context.Context, client clientele.ClientID, user clientele.UserID) (clientele.Member, error)
-	// ChangeRole sets the role of user in client and returns the member.
-	// With keepAdmin, a change that would leave the client without an
-	// active Admin fails with ErrLastAdmin and changes nothing; the check
-	// and the write are atomic against every concurrent change.
-	ChangeRole(ctx context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool) (clientele.Member, error)
+	// ChangeRole sets the role of user in client and returns the member,
+	// recording ev (member.role: the user; Before and After the role).
+	// With keepAdmin, a change that would leave the client
+	// without an active Admin fails with ErrLastAdmin and changes nothing;
+	// the check and the write are atomic against every concurrent change.
+	ChangeRole(ctx context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool, ev clientele.AuditEvent) (clientele.Member, error)
 	// RemoveMember deletes user's membership in client (the user and its
-	// other memberships stay). keepAdmin as for ChangeRole. A missing
-	// membership answers clientele.ErrNotFound.
-	RemoveMember(ctx context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error
-	// SetMemberStatus sets the membership's status and returns the member.
-	SetMemberStatus(ctx context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus) (clientele.Member, error)
+	// other memberships stay), recording ev (member.remove: the user;
+	// Before the role, no After). keepAdmin as for ChangeRole. A
+	// missing membership answers clientele.ErrNotFound.
+	RemoveMember(ctx context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool, ev clientele.AuditEvent) error
+	// SetMemberStatus sets the membership's status and returns the member,
+	// recording ev (member.deactivate or member.reactivate by the new
+	// status: the user; Before and After the status).
+	SetMemberStatus(ctx context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus, ev clientele.AuditEvent) (clientele.Member, error)
 	// RecordActivity sets the membership's last-active time to at.
 	RecordActivity(ctx context.Context, client clientele.ClientID, user clientele.UserID, at time.Time) error
 }
 
+// AuditStore reads the audit log the other stores write.
+type AuditStore interface {
+	// ListAudit returns up to limit events of agency, newest first: ordered
+	// by (At, ID) descending and starting after the key after (nil: from
+	// the newest; see AuditKey). With client it returns that client's
+	// events only; with client empty every event of the agency, its
+	// agency-level ones included. An empty agency answers
+	// clientele.ErrMissingScope; events of another agency are never
+	// returned, and a client of another agency, or an unknown one, gives
+	// an empty list. A limit below 1 or a malformed key answers
+	// clientele.ErrInvalidArgument.
+	ListAudit(ctx context.Context, agency clientele.AgencyID, client clientele.ClientID, after *Key, limit int) ([]clientele.AuditEvent, error)
+}
+
 // Key is a position in a keyset-paginated list: the sort value (a client's
-// name, an entry's email) and the id that breaks ties.
+// name, an entry's email, an audit event's time) and the id that breaks
+// ties.
 type Key struct {
 	Sort string
 	ID   string

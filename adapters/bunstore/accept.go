@@ -33,7 +33,9 @@ const acceptAttempts = 3
 // user [invite.ErrHasAccount], an existing membership
 // [invite.ErrAlreadyMember], a new user without an id or an invalid
 // passkey [clientele.ErrInvalidArgument], and a new user id or credential
-// id that is taken [clientele.ErrDuplicate]. On any error nothing changes.
+// id that is taken [clientele.ErrDuplicate]. a.Audit is recorded in the
+// same transaction, its Actor the accepting user. On any error nothing
+// changes.
 func (s *Store) AcceptInvitation(ctx context.Context, a invite.Acceptance) (clientele.Member, error) {
 	if hasNUL(string(a.NewUser.ID), a.NewUser.Name, a.PasswordHash) {
 		return clientele.Member{}, nulArgument("accept invitation")
@@ -94,6 +96,11 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 			return clientele.Member{}, err
 		}
 	}
+	ev := a.Audit
+	ev.Actor = u.ID
+	if err := checkStamp("accept invitation", ev); err != nil {
+		return clientele.Member{}, err
+	}
 
 	res, err := tx.NewUpdate().Model((*invitationRow)(nil)).
 		Set("status = ?", string(clientele.InvitationAccepted)).Set("accepted_by = ?", u.ID).
@@ -123,6 +130,12 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 	}
 	if err != nil {
 		return clientele.Member{}, fmt.Errorf("bunstore: %s: membership: %w", op, err)
+	}
+	before := inv.invitation()
+	after := before
+	after.Status, after.AcceptedBy = clientele.InvitationAccepted, clientele.UserID(u.ID)
+	if err := insertInvitationAudit(ctx, tx, ev, clientele.AuditInvitationAccept, &before, after); err != nil {
+		return clientele.Member{}, err
 	}
 	return member(ctx, tx, client, clientele.UserID(u.ID))
 }

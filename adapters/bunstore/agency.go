@@ -52,12 +52,17 @@ func (s *Store) AgencyByDomain(ctx context.Context, domain string) (clientele.Ag
 	return r.agency(), nil
 }
 
-// SetBranding replaces the agency's branding and returns the agency. A
-// missing agency answers [clientele.ErrNotFound]; a custom domain another
-// agency holds answers [clientele.ErrDuplicate] and changes nothing.
-func (s *Store) SetBranding(ctx context.Context, id clientele.AgencyID, b clientele.Branding) (clientele.Agency, error) {
+// SetBranding replaces the agency's branding and returns the agency,
+// recording ev in the same transaction (which locks the agency's row
+// first, so Before is the branding it replaces). A missing agency answers
+// [clientele.ErrNotFound]; a custom domain another agency holds answers
+// [clientele.ErrDuplicate] and changes nothing.
+func (s *Store) SetBranding(ctx context.Context, id clientele.AgencyID, b clientele.Branding, ev clientele.AuditEvent) (clientele.Agency, error) {
 	if id == "" {
 		return clientele.Agency{}, missingScope("set branding", "agency")
+	}
+	if err := checkStamp("set branding", ev); err != nil {
+		return clientele.Agency{}, err
 	}
 	if hasNUL(string(id)) {
 		return clientele.Agency{}, notFound(fmt.Sprintf("agency %s", id), sql.ErrNoRows)
@@ -68,6 +73,10 @@ func (s *Store) SetBranding(ctx context.Context, id clientele.AgencyID, b client
 	row := toAgencyRow(clientele.Agency{ID: id, Branding: b})
 	var got clientele.Agency
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var before agencyRow
+		if err := s.forUpdate(tx.NewSelect().Model(&before).Where("a.id = ?", string(id))).Scan(ctx); err != nil {
+			return notFound(fmt.Sprintf("agency %s", id), err)
+		}
 		_, err := tx.NewUpdate().Model(row).
 			Column("name", "logo_url", "primary_color", "custom_domain").
 			Where("id = ?", string(id)).Exec(ctx)
@@ -77,8 +86,12 @@ func (s *Store) SetBranding(ctx context.Context, id clientele.AgencyID, b client
 		if err != nil {
 			return fmt.Errorf("bunstore: agency %s: set branding: %w", id, err)
 		}
-		got, err = agency(ctx, tx, id)
-		return err
+		if got, err = agency(ctx, tx, id); err != nil {
+			return err
+		}
+		ev.AgencyID, ev.ClientID, ev.Action, ev.Target = id, "", clientele.AuditAgencyBranding, string(id)
+		ev.Before, ev.After = clientele.AuditBranding(before.agency().Branding), clientele.AuditBranding(got.Branding)
+		return insertAudit(ctx, tx, ev)
 	})
 	if err != nil {
 		return clientele.Agency{}, err

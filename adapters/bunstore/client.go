@@ -81,27 +81,43 @@ func (s *Store) ListClients(ctx context.Context, agency clientele.AgencyID, afte
 	return list, nil
 }
 
-// SetPermissions replaces the client's permissions and returns the client;
-// [clientele.ErrNotFound] as for Client.
-func (s *Store) SetPermissions(ctx context.Context, agency clientele.AgencyID, id clientele.ClientID, perms clientele.PermissionSet) (clientele.Client, error) {
+// SetPermissions replaces the client's permissions and returns the client,
+// recording ev in the same transaction (which locks the client's row
+// first, so Before is the set it replaces); [clientele.ErrNotFound] as for
+// Client.
+func (s *Store) SetPermissions(ctx context.Context, agency clientele.AgencyID, id clientele.ClientID, perms clientele.PermissionSet, ev clientele.AuditEvent) (clientele.Client, error) {
 	if err := clientScope("set permissions", agency, id); err != nil {
 		return clientele.Client{}, err
 	}
 	if err := storablePermissions("set permissions", perms); err != nil {
 		return clientele.Client{}, err
 	}
+	if err := checkStamp("set permissions", ev); err != nil {
+		return clientele.Client{}, err
+	}
+	op := fmt.Sprintf("agency %s: client %s", agency, id)
 	if hasNUL(string(agency), string(id)) {
-		return clientele.Client{}, notFound(fmt.Sprintf("agency %s: client %s", agency, id), sql.ErrNoRows)
+		return clientele.Client{}, notFound(op, sql.ErrNoRows)
 	}
 	var got clientele.Client
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		_, err := tx.NewUpdate().Model((*clientRow)(nil)).Set("permissions = ?", joinPermissions(perms)).
+		var before clientRow
+		err := s.forUpdate(tx.NewSelect().Model(&before).
+			Where("c.id = ?", string(id)).Where("c.agency_id = ?", string(agency))).Scan(ctx)
+		if err != nil {
+			return notFound(op, err)
+		}
+		_, err = tx.NewUpdate().Model((*clientRow)(nil)).Set("permissions = ?", joinPermissions(perms)).
 			Where("id = ?", string(id)).Where("agency_id = ?", string(agency)).Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("bunstore: agency %s: client %s: set permissions: %w", agency, id, err)
+			return fmt.Errorf("bunstore: %s: set permissions: %w", op, err)
 		}
-		got, err = client(ctx, tx, agency, id)
-		return err
+		if got, err = client(ctx, tx, agency, id); err != nil {
+			return err
+		}
+		ev.AgencyID, ev.ClientID, ev.Action, ev.Target = agency, id, clientele.AuditClientPermissions, string(id)
+		ev.Before, ev.After = clientele.AuditPermissions(before.client().Permissions), clientele.AuditPermissions(got.Permissions)
+		return insertAudit(ctx, tx, ev)
 	})
 	if err != nil {
 		return clientele.Client{}, err
@@ -124,17 +140,18 @@ func client(ctx context.Context, db bun.IDB, agency clientele.AgencyID, id clien
 }
 
 // lockClient takes the write lock on client's row, so that changes to its
-// memberships run one at a time, and reports whether the client exists.
-func (s *Store) lockClient(ctx context.Context, tx bun.IDB, id clientele.ClientID) (bool, error) {
-	var got string
-	err := s.forUpdate(tx.NewSelect().Model((*clientRow)(nil)).Column("c.id").Where("c.id = ?", string(id))).Scan(ctx, &got)
+// memberships run one at a time, and returns the client's agency, or ""
+// when the client does not exist.
+func (s *Store) lockClient(ctx context.Context, tx bun.IDB, id clientele.ClientID) (clientele.AgencyID, error) {
+	var agency string
+	err := s.forUpdate(tx.NewSelect().Model((*clientRow)(nil)).Column("c.agency_id").Where("c.id = ?", string(id))).Scan(ctx, &agency)
 	switch {
 	case err == nil:
-		return true, nil
+		return clientele.AgencyID(agency), nil
 	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
+		return "", nil
 	}
-	return false, fmt.Errorf("bunstore: client %s: lock: %w", id, err)
+	return "", fmt.Errorf("bunstore: client %s: lock: %w", id, err)
 }
 
 // clientScope checks that both the agency and the client are given.

@@ -16,7 +16,11 @@
 // invitation emails (clientele_outbox) is written in the invitation's
 // transaction; workers claim, finish and retry a delivery with
 // compare-and-swap updates, and rotating an invitation's token requires it
-// to be pending, so several processes share one outbox safely.
+// to be pending, so several processes share one outbox safely. Every
+// change to access writes its audit event (clientele_audit) in its own
+// transaction, so a change and its event commit or roll back together; the
+// log is read newest first through (agency_id, at, id) and (client_id, at,
+// id), and keeps its rows when a client goes.
 //
 // [New] takes a bun.IDB, so a host can run Clientele's writes inside its own
 // transaction (bun turns ours into savepoints). The schema comes from

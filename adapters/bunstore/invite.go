@@ -20,9 +20,9 @@ import (
 // client is not one of inv.AgencyID. Pending invitations for the email
 // that expired at now are marked expired when inv is stored. A non-nil
 // queue is stored with inv (see [invite.CheckQueued]; an existing id
-// answers [clientele.ErrDuplicate]). It runs in one transaction holding
-// the client's lock: on any error nothing is stored.
-func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time, queue *invite.Delivery) error {
+// answers [clientele.ErrDuplicate]), and so is ev. It runs in one
+// transaction holding the client's lock: on any error nothing is stored.
+func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, now time.Time, queue *invite.Delivery, ev clientele.AuditEvent) error {
 	if err := clientScope("create invitation", inv.AgencyID, inv.ClientID); err != nil {
 		return err
 	}
@@ -30,6 +30,9 @@ func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, 
 		return err
 	}
 	if err := validQueue("create invitation", queue, inv); err != nil {
+		return err
+	}
+	if err := checkStamp("create invitation", ev); err != nil {
 		return err
 	}
 	op := fmt.Sprintf("client %s: invitation %s", inv.ClientID, inv.ID)
@@ -66,7 +69,10 @@ func (s *Store) CreateInvitation(ctx context.Context, inv clientele.Invitation, 
 		if err := insertInvitation(ctx, tx, inv); err != nil {
 			return err
 		}
-		return insertDelivery(ctx, tx, queue)
+		if err := insertDelivery(ctx, tx, queue); err != nil {
+			return err
+		}
+		return insertInvitationAudit(ctx, tx, ev, clientele.AuditInvitationCreate, nil, toInvitationRow(inv).invitation())
 	})
 }
 
@@ -97,9 +103,10 @@ func (s *Store) InvitationByTokenHash(ctx context.Context, hash []byte) (cliente
 // ReplaceInvitation marks invitation old of client replaced by next and
 // stores next, which must be for the same agency, client and email (else
 // [clientele.ErrInvalidArgument]), with the delivery queue when it is not
-// nil, in one transaction. old's stored status must be pending; otherwise
-// it answers [invite.StatusError] of it. On any error nothing changes.
-func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *invite.Delivery) error {
+// nil, and ev, in one transaction. old's stored status must be pending;
+// otherwise it answers [invite.StatusError] of it. On any error nothing
+// changes.
+func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *invite.Delivery, ev clientele.AuditEvent) error {
 	if client == "" {
 		return missingScope("replace invitation", "client")
 	}
@@ -107,6 +114,9 @@ func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID
 		return err
 	}
 	if err := validQueue("replace invitation", queue, next); err != nil {
+		return err
+	}
+	if err := checkStamp("replace invitation", ev); err != nil {
 		return err
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -129,15 +139,25 @@ func (s *Store) ReplaceInvitation(ctx context.Context, client clientele.ClientID
 		if err := insertInvitation(ctx, tx, next); err != nil {
 			return err
 		}
-		return insertDelivery(ctx, tx, queue)
+		if err := insertDelivery(ctx, tx, queue); err != nil {
+			return err
+		}
+		before := prev.invitation()
+		after := before
+		after.Status, after.ReplacedBy = clientele.InvitationReplaced, next.ID
+		return insertInvitationAudit(ctx, tx, ev, clientele.AuditInvitationResend, &before, after)
 	})
 }
 
-// CancelInvitation marks the pending invitation id of client cancelled;
-// otherwise it answers [invite.StatusError] of its stored status.
-func (s *Store) CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID) error {
+// CancelInvitation marks the pending invitation id of client cancelled
+// and records ev, in one transaction; otherwise it answers
+// [invite.StatusError] of its stored status and changes nothing.
+func (s *Store) CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID, ev clientele.AuditEvent) error {
 	if client == "" {
 		return missingScope("cancel invitation", "client")
+	}
+	if err := checkStamp("cancel invitation", ev); err != nil {
+		return err
 	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		inv, err := s.invitation(ctx, tx, client, id, true)
@@ -152,8 +172,22 @@ func (s *Store) CancelInvitation(ctx context.Context, client clientele.ClientID,
 		if err != nil {
 			return fmt.Errorf("bunstore: client %s: invitation %s: cancel: %w", client, id, err)
 		}
-		return nil
+		before := inv.invitation()
+		after := before
+		after.Status = clientele.InvitationCancelled
+		return insertInvitationAudit(ctx, tx, ev, clientele.AuditInvitationCancel, &before, after)
 	})
+}
+
+// insertInvitationAudit stores ev, the change action of an invitation from
+// before (nil for a new one) to after.
+func insertInvitationAudit(ctx context.Context, tx bun.IDB, ev clientele.AuditEvent, action string, before *clientele.Invitation, after clientele.Invitation) error {
+	ev.AgencyID, ev.ClientID, ev.Action, ev.Target = after.AgencyID, after.ClientID, action, string(after.ID)
+	ev.Before, ev.After = "", clientele.AuditInvitation(after)
+	if before != nil {
+		ev.Before = clientele.AuditInvitation(*before)
+	}
+	return insertAudit(ctx, tx, ev)
 }
 
 // insertInvitation stores inv as pending. The one-pending index answers

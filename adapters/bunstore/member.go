@@ -24,21 +24,25 @@ func (s *Store) Member(ctx context.Context, client clientele.ClientID, user clie
 	return member(ctx, s.db, client, user)
 }
 
-// ChangeRole sets the role of user in client and returns the member. With
-// keepAdmin, demoting the client's last active admin fails with
-// [tenancy.ErrLastAdmin] and changes nothing. Every change to the client's
-// memberships holds the lock on the client's row, so the check and the
-// write are atomic against them all.
-func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool) (clientele.Member, error) {
+// ChangeRole sets the role of user in client and returns the member,
+// recording ev in the same transaction. With keepAdmin, demoting the
+// client's last active admin fails with [tenancy.ErrLastAdmin] and
+// changes nothing. Every change to the client's memberships holds the
+// lock on the client's row, so the check and the write are atomic against
+// them all.
+func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool, ev clientele.AuditEvent) (clientele.Member, error) {
 	if client == "" {
 		return clientele.Member{}, missingScope("change role", "client")
 	}
 	if !role.Valid() {
 		return clientele.Member{}, fmt.Errorf("bunstore: change role: %w: %w: %q", clientele.ErrInvalidArgument, clientele.ErrInvalidRole, role)
 	}
+	if err := checkStamp("change role", ev); err != nil {
+		return clientele.Member{}, err
+	}
 	var got clientele.Member
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		m, err := s.lockMembership(ctx, tx, client, user)
+		m, agency, err := s.lockMembership(ctx, tx, client, user)
 		if err != nil {
 			return err
 		}
@@ -52,8 +56,10 @@ func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user 
 		if err != nil {
 			return fmt.Errorf("bunstore: client %s: member %s: change role: %w", client, user, err)
 		}
-		got, err = member(ctx, tx, client, user)
-		return err
+		if got, err = member(ctx, tx, client, user); err != nil {
+			return err
+		}
+		return insertMemberAudit(ctx, tx, ev, agency, clientele.AuditMemberRole, m, &got)
 	})
 	if err != nil {
 		return clientele.Member{}, err
@@ -63,14 +69,18 @@ func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user 
 
 // RemoveMember deletes user's membership in client, and with it (by the
 // foreign key's cascade, in the same statement) the sessions acting
-// through it; the user and its other memberships stay. keepAdmin as for
-// ChangeRole. A missing membership answers [clientele.ErrNotFound].
-func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error {
+// through it, recording ev in the same transaction; the user and its other
+// memberships stay. keepAdmin as for ChangeRole. A missing membership
+// answers [clientele.ErrNotFound].
+func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool, ev clientele.AuditEvent) error {
 	if client == "" {
 		return missingScope("remove member", "client")
 	}
+	if err := checkStamp("remove member", ev); err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		m, err := s.lockMembership(ctx, tx, client, user)
+		m, agency, err := s.lockMembership(ctx, tx, client, user)
 		if err != nil {
 			return err
 		}
@@ -84,33 +94,43 @@ func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, use
 		if err != nil {
 			return fmt.Errorf("bunstore: client %s: member %s: remove: %w", client, user, err)
 		}
-		return nil
+		return insertMemberAudit(ctx, tx, ev, agency, clientele.AuditMemberRemove, m, nil)
 	})
 }
 
-// SetMemberStatus sets the membership's status and returns the member. A
-// status other than active or deactivated answers
-// [clientele.ErrInvalidArgument]; a missing membership
-// [clientele.ErrNotFound].
-func (s *Store) SetMemberStatus(ctx context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus) (clientele.Member, error) {
+// SetMemberStatus sets the membership's status and returns the member,
+// recording ev in the same transaction. A status other than active or
+// deactivated answers [clientele.ErrInvalidArgument]; a missing
+// membership [clientele.ErrNotFound].
+func (s *Store) SetMemberStatus(ctx context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus, ev clientele.AuditEvent) (clientele.Member, error) {
 	if client == "" {
 		return clientele.Member{}, missingScope("set member status", "client")
 	}
 	if status != clientele.StatusActive && status != clientele.StatusDeactivated {
 		return clientele.Member{}, invalid("set member status", "status %q", status)
 	}
+	if err := checkStamp("set member status", ev); err != nil {
+		return clientele.Member{}, err
+	}
+	action := clientele.AuditMemberDeactivate
+	if status == clientele.StatusActive {
+		action = clientele.AuditMemberReactivate
+	}
 	var got clientele.Member
 	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := s.lockMembership(ctx, tx, client, user); err != nil {
+		m, agency, err := s.lockMembership(ctx, tx, client, user)
+		if err != nil {
 			return err
 		}
-		_, err := tx.NewUpdate().Model((*membershipRow)(nil)).Set("status = ?", string(status)).
+		_, err = tx.NewUpdate().Model((*membershipRow)(nil)).Set("status = ?", string(status)).
 			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("bunstore: client %s: member %s: set status: %w", client, user, err)
 		}
-		got, err = member(ctx, tx, client, user)
-		return err
+		if got, err = member(ctx, tx, client, user); err != nil {
+			return err
+		}
+		return insertMemberAudit(ctx, tx, ev, agency, action, m, &got)
 	})
 	if err != nil {
 		return clientele.Member{}, err
@@ -143,26 +163,39 @@ func (s *Store) RecordActivity(ctx context.Context, client clientele.ClientID, u
 }
 
 // lockMembership locks client's row, then reads and locks user's
-// membership in it, or answers [clientele.ErrNotFound].
-func (s *Store) lockMembership(ctx context.Context, tx bun.IDB, client clientele.ClientID, user clientele.UserID) (*membershipRow, error) {
+// membership in it and returns it with the client's agency, or answers
+// [clientele.ErrNotFound].
+func (s *Store) lockMembership(ctx context.Context, tx bun.IDB, client clientele.ClientID, user clientele.UserID) (*membershipRow, clientele.AgencyID, error) {
 	op := fmt.Sprintf("client %s: member %s", client, user)
 	if hasNUL(string(client), string(user)) {
-		return nil, notFound(op, sql.ErrNoRows)
+		return nil, "", notFound(op, sql.ErrNoRows)
 	}
-	ok, err := s.lockClient(ctx, tx, client)
+	agency, err := s.lockClient(ctx, tx, client)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if !ok {
-		return nil, notFound(op, sql.ErrNoRows)
+	if agency == "" {
+		return nil, "", notFound(op, sql.ErrNoRows)
 	}
 	m := new(membershipRow)
 	err = s.forUpdate(tx.NewSelect().Model(m).
 		Where("m.client_id = ?", string(client)).Where("m.user_id = ?", string(user))).Scan(ctx)
 	if err != nil {
-		return nil, notFound(op, err)
+		return nil, "", notFound(op, err)
 	}
-	return m, nil
+	return m, agency, nil
+}
+
+// insertMemberAudit stores ev, the change action of the membership before
+// of agency's client (after is nil for a removal).
+func insertMemberAudit(ctx context.Context, tx bun.IDB, ev clientele.AuditEvent, agency clientele.AgencyID, action string, before *membershipRow, after *clientele.Member) error {
+	ev.AgencyID, ev.ClientID = agency, clientele.ClientID(before.ClientID)
+	ev.Action, ev.Target = action, before.UserID
+	ev.Before, ev.After = clientele.AuditMember(action, before.membership()), ""
+	if after != nil {
+		ev.After = clientele.AuditMember(action, after.Membership)
+	}
+	return insertAudit(ctx, tx, ev)
 }
 
 // keepsAdmin answers [tenancy.ErrLastAdmin] when m is its client's only

@@ -197,3 +197,28 @@ func (r *deliveryRow) delivery() invite.Delivery {
 	}
 	return d
 }
+
+type auditRow struct {
+	bun.BaseModel `bun:"table:clientele_audit,alias:au"`
+
+	ID       string    `bun:"id,pk"`
+	AgencyID string    `bun:"agency_id"`
+	ClientID string    `bun:"client_id"` // '' for an agency-level event
+	At       time.Time `bun:"at"`
+	Actor    string    `bun:"actor"`
+	Action   string    `bun:"action"`
+	Target   string    `bun:"target"`
+	Before   string    `bun:"before_value"`
+	After    string    `bun:"after_value"`
+	IP       string    `bun:"ip"`
+}
+
+func toAuditRow(ev clientele.AuditEvent) *auditRow {
+	return &auditRow{ID: ev.ID, AgencyID: string(ev.AgencyID), ClientID: string(ev.ClientID), At: ev.At.UTC(),
+		Actor: ev.Actor, Action: ev.Action, Target: ev.Target, Before: ev.Before, After: ev.After, IP: ev.IP}
+}
+
+func (r *auditRow) event() clientele.AuditEvent {
+	return clientele.AuditEvent{ID: r.ID, AgencyID: clientele.AgencyID(r.AgencyID), ClientID: clientele.ClientID(r.ClientID),
+		At: r.At.UTC(), Actor: r.Actor, Action: r.Action, Target: r.Target, Before: r.Before, After: r.After, IP: r.IP}
+}

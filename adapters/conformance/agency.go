@@ -39,7 +39,7 @@ func testAgency(t *testing.T, newStore newStoreFunc) {
 		mustAgency(t, s, "")
 		_, err := s.Agency(t.Context(), "agc_unknown")
 		require.ErrorIs(t, err, clientele.ErrNotFound)
-		_, err = s.SetBranding(t.Context(), "agc_unknown", clientele.Branding{Name: "X"})
+		_, err = s.SetBranding(t.Context(), "agc_unknown", clientele.Branding{Name: "X"}, stamp())
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 	})
 
@@ -48,7 +48,7 @@ func testAgency(t *testing.T, newStore newStoreFunc) {
 		a := mustAgency(t, s, "old.acme.test")
 		b := clientele.Branding{Name: "Renamed", LogoURL: "https://acme.test/new.png",
 			PrimaryColor: "#112233", CustomDomain: "new.acme.test"}
-		got, err := s.SetBranding(t.Context(), a.ID, b)
+		got, err := s.SetBranding(t.Context(), a.ID, b, stamp())
 		require.NoError(t, err)
 		want := a
 		want.Branding = b
@@ -65,12 +65,12 @@ func testAgency(t *testing.T, newStore newStoreFunc) {
 
 		// Keeping one's own domain is no conflict.
 		b.Name = "Renamed again"
-		_, err = s.SetBranding(t.Context(), a.ID, b)
+		_, err = s.SetBranding(t.Context(), a.ID, b, stamp())
 		require.NoError(t, err)
 
 		// Dropping the domain releases it for another agency.
 		b.CustomDomain = ""
-		_, err = s.SetBranding(t.Context(), a.ID, b)
+		_, err = s.SetBranding(t.Context(), a.ID, b, stamp())
 		require.NoError(t, err)
 		other := mustAgency(t, s, "new.acme.test")
 		byDomain, err = s.AgencyByDomain(t.Context(), "new.acme.test")
@@ -89,7 +89,7 @@ func testAgency(t *testing.T, newStore newStoreFunc) {
 		require.ErrorIs(t, err, clientele.ErrNotFound, "the refused agency is not stored")
 
 		second := mustAgency(t, s, "portal.two.test")
-		_, err = s.SetBranding(t.Context(), second.ID, clientele.Branding{Name: "Two", CustomDomain: "portal.one.test"})
+		_, err = s.SetBranding(t.Context(), second.ID, clientele.Branding{Name: "Two", CustomDomain: "portal.one.test"}, stamp())
 		require.ErrorIs(t, err, clientele.ErrDuplicate)
 
 		got, err := s.Agency(t.Context(), second.ID)

@@ -50,7 +50,7 @@ func testClient(t *testing.T, newStore newStoreFunc) {
 		mustClient(t, s, a.ID, "Globex")
 		_, err := s.Client(t.Context(), a.ID, "cli_unknown")
 		require.ErrorIs(t, err, clientele.ErrNotFound)
-		_, err = s.SetPermissions(t.Context(), a.ID, "cli_unknown", clientele.NewPermissionSet(clientele.PermExportData))
+		_, err = s.SetPermissions(t.Context(), a.ID, "cli_unknown", clientele.NewPermissionSet(clientele.PermExportData), stamp())
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 	})
 
@@ -61,7 +61,7 @@ func testClient(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 		_, err := s.Client(t.Context(), other.ID, c.ID)
 		require.ErrorIs(t, err, clientele.ErrNotFound)
-		_, err = s.SetPermissions(t.Context(), other.ID, c.ID, clientele.NewPermissionSet(clientele.PermManageBilling))
+		_, err = s.SetPermissions(t.Context(), other.ID, c.ID, clientele.NewPermissionSet(clientele.PermManageBilling), stamp())
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 		got, err := s.Client(t.Context(), a.ID, c.ID)
 		require.NoError(t, err)
@@ -124,7 +124,7 @@ func testClient(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 
 		perms := clientele.NewPermissionSet(clientele.PermManageBilling, clientele.PermViewReports)
-		got, err := s.SetPermissions(t.Context(), a.ID, c.ID, perms)
+		got, err := s.SetPermissions(t.Context(), a.ID, c.ID, perms, stamp())
 		require.NoError(t, err)
 		want := c
 		want.Permissions = clientele.NewPermissionSet(clientele.PermManageBilling, clientele.PermViewReports)
@@ -146,7 +146,7 @@ func testClient(t *testing.T, newStore newStoreFunc) {
 		require.Len(t, listed, 1)
 		assert.Equal(t, normClient(want), normClient(listed[0]))
 
-		got, err = s.SetPermissions(t.Context(), a.ID, c.ID, nil)
+		got, err = s.SetPermissions(t.Context(), a.ID, c.ID, nil, stamp())
 		require.NoError(t, err)
 		assert.Empty(t, got.Permissions)
 		stored, err = s.Client(t.Context(), a.ID, c.ID)

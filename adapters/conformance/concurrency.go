@@ -83,11 +83,11 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) Store, load Load) 
 	})
 
 	demote := func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID) error {
-		_, err := s.ChangeRole(t.Context(), c, u, clientele.RoleMember, true)
+		_, err := s.ChangeRole(t.Context(), c, u, clientele.RoleMember, true, stamp())
 		return err
 	}
 	remove := func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID) error {
-		return s.RemoveMember(t.Context(), c, u, true)
+		return s.RemoveMember(t.Context(), c, u, true, stamp())
 	}
 	for _, tc := range []struct {
 		name       string

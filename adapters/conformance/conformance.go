@@ -35,5 +35,6 @@ func Run(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("KeepAdmin", func(t *testing.T) { testKeepAdmin(t, newStore) })
 	t.Run("Scope", func(t *testing.T) { testScope(t, newStore) })
 	t.Run("Authn", func(t *testing.T) { testAuthn(t, newStore) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, newStore) })
 	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore, DefaultLoad) })
 }

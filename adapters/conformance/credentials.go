@@ -79,7 +79,7 @@ func testCredentials(t *testing.T, newStore newStoreFunc) {
 		m2 := mustMember(t, s, c2, "ada@example.com", clientele.RoleMember)
 		mustMember(t, s, c3, "bob@example.com", clientele.RoleAdmin)
 		require.Equal(t, m1.UserID, m2.UserID, "one user, two memberships")
-		d, err := s.SetMemberStatus(t.Context(), c2.ID, m2.UserID, clientele.StatusDeactivated)
+		d, err := s.SetMemberStatus(t.Context(), c2.ID, m2.UserID, clientele.StatusDeactivated, stamp())
 		require.NoError(t, err)
 
 		want := []clientele.Membership{normMember(m1).Membership, normMember(d).Membership}

@@ -73,7 +73,7 @@ func hashOf(s string) []byte {
 func mustInvite(t *testing.T, s Store, c clientele.Client, email clientele.Email, role clientele.Role) clientele.Invitation {
 	t.Helper()
 	inv := newInvitation(c, email, role)
-	require.NoError(t, s.CreateInvitation(t.Context(), inv, base, nil), "create invitation")
+	require.NoError(t, s.CreateInvitation(t.Context(), inv, base, nil, stamp()), "create invitation")
 	return inv
 }
 
@@ -85,7 +85,16 @@ func newAcceptance(inv clientele.Invitation) invite.Acceptance {
 		Now:          acceptAt,
 		NewUser:      clientele.User{ID: id, Name: "User " + string(inv.Email), CreatedAt: acceptAt},
 		PasswordHash: "hash-of-" + string(id),
+		Audit:        clientele.AuditEvent{ID: clientele.NewID("aud"), At: acceptAt, IP: stampIP},
 	}
+}
+
+// stampIP is the source IP of the suite's audit stamps.
+const stampIP = "192.0.2.1"
+
+// stamp returns a fresh audit stamp of the agency admin, at base.
+func stamp() clientele.AuditEvent {
+	return clientele.AuditEvent{ID: clientele.NewID("aud"), At: base, Actor: clientele.AuditActorAgency, IP: stampIP}
 }
 
 // mustAccept accepts a and returns the member.
@@ -228,14 +237,14 @@ func endings() []ending {
 			mustAccept(t, s, newAcceptance(inv))
 		}, invite.ErrUsed},
 		{"cancelled", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-			require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID))
+			require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID, stamp()))
 		}, invite.ErrCancelled},
 		{"replaced", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
-			require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role), nil))
+			require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, newInvitation(c, inv.Email, inv.Role), nil, stamp()))
 		}, invite.ErrReplaced},
 		{"expired", func(t *testing.T, s Store, c clientele.Client, inv clientele.Invitation) {
 			// A new invitation after the expiry marks the old one expired.
-			require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt, nil))
+			require.NoError(t, s.CreateInvitation(t.Context(), newInvitation(c, inv.Email, inv.Role), inv.ExpiresAt, nil, stamp()))
 		}, invite.ErrExpired},
 	}
 }

@@ -22,7 +22,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		inv := newInvitation(c, "ada@example.com", clientele.RoleMember)
 		inv.InvitedBy = admin.UserID
 		hash := append([]byte(nil), inv.TokenHash...)
-		require.NoError(t, s.CreateInvitation(t.Context(), inv, base, nil))
+		require.NoError(t, s.CreateInvitation(t.Context(), inv, base, nil, stamp()))
 		inv.TokenHash[0] ^= 0xff // the store keeps its own copy
 		inv.TokenHash = hash
 
@@ -62,11 +62,11 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 
 		unknown := newInvitation(clientele.Client{ID: "cli_unknown", AgencyID: a.ID}, "ada@example.com", clientele.RoleMember)
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), unknown, base, nil), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), unknown, base, nil, stamp()), clientele.ErrNotFound)
 
 		wrongAgency := newInvitation(c, "ada@example.com", clientele.RoleMember)
 		wrongAgency.AgencyID = other.ID
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), wrongAgency, base, nil), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), wrongAgency, base, nil, stamp()), clientele.ErrNotFound)
 
 		for _, inv := range []clientele.Invitation{unknown, wrongAgency} {
 			_, err := s.InvitationByTokenHash(t.Context(), inv.TokenHash)
@@ -81,13 +81,13 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 				a := mustAgency(t, s, "")
 				c := mustClient(t, s, a.ID, "Globex")
 				m := mustMember(t, s, c, "ada@example.com", clientele.RoleMember)
-				_, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, status)
+				_, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, status, stamp())
 				require.NoError(t, err)
 
 				email, err := clientele.ParseEmail("  Ada@Example.COM ")
 				require.NoError(t, err)
 				inv := newInvitation(c, email, clientele.RoleAdmin)
-				require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base, nil), invite.ErrAlreadyMember)
+				require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base, nil, stamp()), invite.ErrAlreadyMember)
 				_, err = s.Invitation(t.Context(), c.ID, inv.ID)
 				require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
 
@@ -106,7 +106,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 
 		// Still pending one microsecond before its expiry.
 		second := newInvitation(c, "ada@example.com", clientele.RoleAdmin)
-		err := s.CreateInvitation(t.Context(), second, first.ExpiresAt.Add(-time.Microsecond), nil)
+		err := s.CreateInvitation(t.Context(), second, first.ExpiresAt.Add(-time.Microsecond), nil, stamp())
 		require.ErrorIs(t, err, invite.ErrPendingExists)
 		_, err = s.Invitation(t.Context(), c.ID, second.ID)
 		require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
@@ -127,7 +127,7 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		now := first.ExpiresAt // expired from ExpiresAt on
 		second := newInvitation(c, "ada@example.com", clientele.RoleAdmin)
 		second.CreatedAt, second.ExpiresAt = now, now.Add(ttl)
-		require.NoError(t, s.CreateInvitation(t.Context(), second, now, nil))
+		require.NoError(t, s.CreateInvitation(t.Context(), second, now, nil, stamp()))
 
 		old, err := s.Invitation(t.Context(), c.ID, first.ID)
 		require.NoError(t, err)
@@ -142,12 +142,12 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		a := mustAgency(t, s, "")
 		c := mustClient(t, s, a.ID, "Globex")
 		cancelled := mustInvite(t, s, c, "ada@example.com", clientele.RoleMember)
-		require.NoError(t, s.CancelInvitation(t.Context(), c.ID, cancelled.ID))
+		require.NoError(t, s.CancelInvitation(t.Context(), c.ID, cancelled.ID, stamp()))
 		mustInvite(t, s, c, "ada@example.com", clientele.RoleMember)
 
 		// Removed members may be invited again.
 		m := mustMember(t, s, c, "bob@example.com", clientele.RoleMember)
-		require.NoError(t, s.RemoveMember(t.Context(), c.ID, m.UserID, false))
+		require.NoError(t, s.RemoveMember(t.Context(), c.ID, m.UserID, false, stamp()))
 		mustInvite(t, s, c, "bob@example.com", clientele.RoleMember)
 	})
 
@@ -160,14 +160,14 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 
 		sameID := newInvitation(c, "bob@example.com", clientele.RoleMember)
 		sameID.ID = first.ID
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), sameID, base, nil), clientele.ErrDuplicate)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), sameID, base, nil, stamp()), clientele.ErrDuplicate)
 		_, err := s.InvitationByTokenHash(t.Context(), sameID.TokenHash)
 		require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
 
 		for _, cl := range []clientele.Client{c, other} {
 			sameHash := newInvitation(cl, "carol@example.com", clientele.RoleMember)
 			sameHash.TokenHash = append([]byte(nil), first.TokenHash...)
-			require.ErrorIs(t, s.CreateInvitation(t.Context(), sameHash, base, nil), clientele.ErrDuplicate)
+			require.ErrorIs(t, s.CreateInvitation(t.Context(), sameHash, base, nil, stamp()), clientele.ErrDuplicate)
 			_, err = s.Invitation(t.Context(), cl.ID, sameHash.ID)
 			require.ErrorIs(t, err, clientele.ErrNotFound, "nothing stored")
 		}
@@ -183,22 +183,22 @@ func testInvitation(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 
 		inv := mustInvite(t, s, c, "ada@example.com", clientele.RoleMember)
-		require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID))
+		require.NoError(t, s.CancelInvitation(t.Context(), c.ID, inv.ID, stamp()))
 		got, err := s.Invitation(t.Context(), c.ID, inv.ID)
 		require.NoError(t, err)
 		want := inv
 		want.Status = clientele.InvitationCancelled
 		assert.Equal(t, normInvitation(want), normInvitation(got))
-		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, inv.ID), invite.ErrCancelled, "twice")
+		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, inv.ID, stamp()), invite.ErrCancelled, "twice")
 
 		accepted := mustInvite(t, s, c, "bob@example.com", clientele.RoleMember)
 		mustAccept(t, s, newAcceptance(accepted))
-		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, accepted.ID), invite.ErrUsed)
+		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, accepted.ID, stamp()), invite.ErrUsed)
 
 		replaced := mustInvite(t, s, c, "carol@example.com", clientele.RoleMember)
-		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, replaced.ID, newInvitation(c, replaced.Email, replaced.Role), nil))
-		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, replaced.ID), invite.ErrReplaced)
+		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, replaced.ID, newInvitation(c, replaced.Email, replaced.Role), nil, stamp()))
+		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, replaced.ID, stamp()), invite.ErrReplaced)
 
-		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, "inv_unknown"), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CancelInvitation(t.Context(), c.ID, "inv_unknown", stamp()), clientele.ErrNotFound)
 	})
 }

@@ -12,11 +12,11 @@ import (
 
 func testKeepAdmin(t *testing.T, newStore newStoreFunc) {
 	demote := func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID, keep bool) error {
-		_, err := s.ChangeRole(t.Context(), c, u, clientele.RoleMember, keep)
+		_, err := s.ChangeRole(t.Context(), c, u, clientele.RoleMember, keep, stamp())
 		return err
 	}
 	remove := func(t *testing.T, s Store, c clientele.ClientID, u clientele.UserID, keep bool) error {
-		return s.RemoveMember(t.Context(), c, u, keep)
+		return s.RemoveMember(t.Context(), c, u, keep, stamp())
 	}
 	changes := []struct {
 		name   string
@@ -47,7 +47,7 @@ func testKeepAdmin(t *testing.T, newStore newStoreFunc) {
 					admin := mustMember(t, s, c, "admin@example.com", clientele.RoleAdmin)
 					if tc.second != nil {
 						m := mustMember(t, s, c, "second@example.com", tc.second.Role)
-						_, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, tc.second.Status)
+						_, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, tc.second.Status, stamp())
 						require.NoError(t, err)
 					}
 					before := listAll(t, s, c.ID, base)
@@ -72,16 +72,16 @@ func testKeepAdmin(t *testing.T, newStore newStoreFunc) {
 		admin := mustMember(t, s, c, "admin@example.com", clientele.RoleAdmin)
 		member := mustMember(t, s, c, "member@example.com", clientele.RoleMember)
 
-		_, err := s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleAdmin, true)
+		_, err := s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleAdmin, true, stamp())
 		require.NoError(t, err, "admin stays admin")
-		_, err = s.ChangeRole(t.Context(), c.ID, member.UserID, clientele.RoleMember, true)
+		_, err = s.ChangeRole(t.Context(), c.ID, member.UserID, clientele.RoleMember, true, stamp())
 		require.NoError(t, err, "member stays member")
-		_, err = s.ChangeRole(t.Context(), c.ID, member.UserID, clientele.RoleAdmin, true)
+		_, err = s.ChangeRole(t.Context(), c.ID, member.UserID, clientele.RoleAdmin, true, stamp())
 		require.NoError(t, err, "promotion")
-		_, err = s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleMember, true)
+		_, err = s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleMember, true, stamp())
 		require.NoError(t, err, "demotion with another active admin")
-		require.ErrorIs(t, s.RemoveMember(t.Context(), c.ID, member.UserID, true), tenancy.ErrLastAdmin)
-		require.NoError(t, s.RemoveMember(t.Context(), c.ID, admin.UserID, true), "removing a member")
+		require.ErrorIs(t, s.RemoveMember(t.Context(), c.ID, member.UserID, true, stamp()), tenancy.ErrLastAdmin)
+		require.NoError(t, s.RemoveMember(t.Context(), c.ID, admin.UserID, true, stamp()), "removing a member")
 		assert.Equal(t, 1, activeAdmins(t, s, c.ID))
 	})
 
@@ -93,13 +93,13 @@ func testKeepAdmin(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 		admin := mustMember(t, s, c, "admin@example.com", clientele.RoleAdmin)
 		member := mustMember(t, s, c, "member@example.com", clientele.RoleMember)
-		_, err := s.SetMemberStatus(t.Context(), c.ID, admin.UserID, clientele.StatusDeactivated)
+		_, err := s.SetMemberStatus(t.Context(), c.ID, admin.UserID, clientele.StatusDeactivated, stamp())
 		require.NoError(t, err)
 
-		_, err = s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleMember, true)
+		_, err = s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleMember, true, stamp())
 		require.NoError(t, err, "demoting a deactivated admin")
-		require.NoError(t, s.RemoveMember(t.Context(), c.ID, member.UserID, true), "removing a member")
-		_, err = s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleAdmin, true)
+		require.NoError(t, s.RemoveMember(t.Context(), c.ID, member.UserID, true, stamp()), "removing a member")
+		_, err = s.ChangeRole(t.Context(), c.ID, admin.UserID, clientele.RoleAdmin, true, stamp())
 		require.NoError(t, err, "promotion")
 	})
 }

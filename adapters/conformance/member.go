@@ -31,7 +31,7 @@ func testMember(t *testing.T, newStore newStoreFunc) {
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleMember)
 
 		for _, role := range []clientele.Role{clientele.RoleAdmin, clientele.RoleAdmin, clientele.RoleMember} {
-			got, err := s.ChangeRole(t.Context(), c.ID, m.UserID, role, false)
+			got, err := s.ChangeRole(t.Context(), c.ID, m.UserID, role, false, stamp())
 			require.NoError(t, err)
 			want := m
 			want.Role = role
@@ -41,9 +41,9 @@ func testMember(t *testing.T, newStore newStoreFunc) {
 			assert.Equal(t, normMember(want), normMember(stored))
 		}
 
-		_, err := s.ChangeRole(t.Context(), c.ID, m.UserID, "owner", false)
+		_, err := s.ChangeRole(t.Context(), c.ID, m.UserID, "owner", false, stamp())
 		require.ErrorIs(t, err, clientele.ErrInvalidArgument)
-		_, err = s.ChangeRole(t.Context(), c.ID, "usr_unknown", clientele.RoleAdmin, false)
+		_, err = s.ChangeRole(t.Context(), c.ID, "usr_unknown", clientele.RoleAdmin, false, stamp())
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 		got, err := s.Member(t.Context(), c.ID, m.UserID)
 		require.NoError(t, err)
@@ -59,11 +59,11 @@ func testMember(t *testing.T, newStore newStoreFunc) {
 		kept := mustMember(t, s, other, "ada@example.com", clientele.RoleAdmin)
 		require.Equal(t, m.UserID, kept.UserID)
 
-		require.NoError(t, s.RemoveMember(t.Context(), c.ID, m.UserID, true))
+		require.NoError(t, s.RemoveMember(t.Context(), c.ID, m.UserID, true, stamp()))
 		_, err := s.Member(t.Context(), c.ID, m.UserID)
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 		assert.Empty(t, listAll(t, s, c.ID, base))
-		require.ErrorIs(t, s.RemoveMember(t.Context(), c.ID, m.UserID, false), clientele.ErrNotFound, "twice")
+		require.ErrorIs(t, s.RemoveMember(t.Context(), c.ID, m.UserID, false, stamp()), clientele.ErrNotFound, "twice")
 
 		got, err := s.Member(t.Context(), other.ID, kept.UserID)
 		require.NoError(t, err)
@@ -84,7 +84,7 @@ func testMember(t *testing.T, newStore newStoreFunc) {
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleMember)
 
 		for _, status := range []clientele.MemberStatus{clientele.StatusDeactivated, clientele.StatusDeactivated, clientele.StatusActive} {
-			got, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, status)
+			got, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, status, stamp())
 			require.NoError(t, err)
 			want := m
 			want.Status = status
@@ -97,9 +97,9 @@ func testMember(t *testing.T, newStore newStoreFunc) {
 			assert.Equal(t, memberEntry(want), list[0])
 		}
 
-		_, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, "suspended")
+		_, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, "suspended", stamp())
 		require.ErrorIs(t, err, clientele.ErrInvalidArgument)
-		_, err = s.SetMemberStatus(t.Context(), c.ID, "usr_unknown", clientele.StatusDeactivated)
+		_, err = s.SetMemberStatus(t.Context(), c.ID, "usr_unknown", clientele.StatusDeactivated, stamp())
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 	})
 

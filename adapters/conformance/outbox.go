@@ -23,7 +23,7 @@ func mustQueue(t *testing.T, s Store, c clientele.Client, email clientele.Email)
 	t.Helper()
 	inv := newInvitation(c, email, clientele.RoleMember)
 	d := newDelivery(inv)
-	require.NoError(t, s.CreateInvitation(t.Context(), inv, base, d), "create invitation with delivery")
+	require.NoError(t, s.CreateInvitation(t.Context(), inv, base, d, stamp()), "create invitation with delivery")
 	return inv, *d
 }
 
@@ -67,7 +67,7 @@ func testOutbox(t *testing.T, newStore newStoreFunc) {
 		next := newInvitation(c, inv.Email, inv.Role)
 		next.CreatedAt = base.Add(time.Minute)
 		nd := newDelivery(next)
-		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, next, nd))
+		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, next, nd, stamp()))
 		got, err = s.Delivery(t.Context(), c.ID, nd.ID)
 		require.NoError(t, err)
 		assert.Equal(t, normDelivery(*nd), normDelivery(got))
@@ -94,18 +94,18 @@ func testQueueAtomic(t *testing.T, newStore newStoreFunc) {
 	// Refused invitations: the delivery is not written either.
 	pending := newInvitation(c, first.Email, clientele.RoleAdmin)
 	d := newDelivery(pending)
-	require.ErrorIs(t, s.CreateInvitation(t.Context(), pending, base, d), invite.ErrPendingExists)
+	require.ErrorIs(t, s.CreateInvitation(t.Context(), pending, base, d, stamp()), invite.ErrPendingExists)
 	requireNoDelivery(t, s, c.ID, d.ID)
 	member := newInvitation(c, "member@example.com", clientele.RoleAdmin)
 	d = newDelivery(member)
-	require.ErrorIs(t, s.CreateInvitation(t.Context(), member, base, d), invite.ErrAlreadyMember)
+	require.ErrorIs(t, s.CreateInvitation(t.Context(), member, base, d, stamp()), invite.ErrAlreadyMember)
 	requireNoDelivery(t, s, c.ID, d.ID)
 
 	// A refused delivery: the invitation is not written either.
 	dup := newInvitation(c, "bob@example.com", clientele.RoleMember)
 	d = newDelivery(dup)
 	d.ID = taken.ID
-	require.ErrorIs(t, s.CreateInvitation(t.Context(), dup, base, d), clientele.ErrDuplicate)
+	require.ErrorIs(t, s.CreateInvitation(t.Context(), dup, base, d, stamp()), clientele.ErrDuplicate)
 	_, err := s.Invitation(t.Context(), c.ID, dup.ID)
 	require.ErrorIs(t, err, clientele.ErrNotFound, "invitation not stored")
 	for name, change := range map[string]func(*invite.Delivery){
@@ -119,7 +119,7 @@ func testQueueAtomic(t *testing.T, newStore newStoreFunc) {
 		bad := newInvitation(c, "carol@example.com", clientele.RoleMember)
 		d := newDelivery(bad)
 		change(d)
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), bad, base, d), clientele.ErrInvalidArgument, name)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), bad, base, d, stamp()), clientele.ErrInvalidArgument, name)
 		_, err := s.Invitation(t.Context(), c.ID, bad.ID)
 		require.ErrorIs(t, err, clientele.ErrNotFound, "%s: invitation not stored", name)
 	}
@@ -128,17 +128,17 @@ func testQueueAtomic(t *testing.T, newStore newStoreFunc) {
 	next := newInvitation(c, first.Email, first.Role)
 	d = newDelivery(next)
 	d.ID = taken.ID
-	require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, first.ID, next, d), clientele.ErrDuplicate)
+	require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, first.ID, next, d, stamp()), clientele.ErrDuplicate)
 	_, err = s.Invitation(t.Context(), c.ID, next.ID)
 	require.ErrorIs(t, err, clientele.ErrNotFound, "replacement not stored")
 	got, err := s.Invitation(t.Context(), c.ID, first.ID)
 	require.NoError(t, err)
 	assert.Equal(t, clientele.InvitationPending, got.Status, "old still pending")
 
-	require.NoError(t, s.CancelInvitation(t.Context(), c.ID, first.ID))
+	require.NoError(t, s.CancelInvitation(t.Context(), c.ID, first.ID, stamp()))
 	next = newInvitation(c, first.Email, first.Role)
 	d = newDelivery(next)
-	require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, first.ID, next, d), invite.ErrCancelled)
+	require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, first.ID, next, d, stamp()), invite.ErrCancelled)
 	requireNoDelivery(t, s, c.ID, d.ID)
 
 	due, err := s.DueDeliveries(t.Context(), base.Add(time.Hour), 1000)
@@ -157,7 +157,7 @@ func testDue(t *testing.T, newStore newStoreFunc) {
 		inv := newInvitation(cl, clientele.Email("u"+string(rune('a'+i))+"@example.com"), clientele.RoleMember)
 		d := newDelivery(inv)
 		d.NextAttemptAt = base.Add(time.Duration(3-i) * time.Second) // the last one is due first
-		require.NoError(t, s.CreateInvitation(t.Context(), inv, base, d))
+		require.NoError(t, s.CreateInvitation(t.Context(), inv, base, d, stamp()))
 		want = append([]invite.DeliveryID{d.ID}, want...)
 	}
 	ids := func(ds []invite.Delivery) []invite.DeliveryID {

@@ -20,7 +20,7 @@ func testReplace(t *testing.T, newStore newStoreFunc) {
 
 		next := newInvitation(c, old.Email, clientele.RoleMember)
 		next.CreatedAt, next.ExpiresAt = base.Add(time.Hour), base.Add(time.Hour+ttl)
-		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, next, nil))
+		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, next, nil, stamp()))
 
 		wantOld := old
 		wantOld.Status, wantOld.ReplacedBy = clientele.InvitationReplaced, next.ID
@@ -48,7 +48,7 @@ func testReplace(t *testing.T, newStore newStoreFunc) {
 		old := mustInvite(t, s, c, "ada@example.com", clientele.RoleMember)
 		next := newInvitation(c, old.Email, clientele.RoleMember)
 		next.CreatedAt, next.ExpiresAt = old.ExpiresAt.Add(time.Hour), old.ExpiresAt.Add(time.Hour+ttl)
-		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, next, nil))
+		require.NoError(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, next, nil, stamp()))
 		got, err := s.Invitation(t.Context(), c.ID, old.ID)
 		require.NoError(t, err)
 		assert.Equal(t, clientele.InvitationReplaced, got.Status)
@@ -66,7 +66,7 @@ func testReplace(t *testing.T, newStore newStoreFunc) {
 				require.NoError(t, err)
 
 				next := newInvitation(c, inv.Email, inv.Role)
-				require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, next, nil), tc.want)
+				require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, inv.ID, next, nil, stamp()), tc.want)
 				_, err = s.Invitation(t.Context(), c.ID, next.ID)
 				require.ErrorIs(t, err, clientele.ErrNotFound, "next is not stored")
 				after, err := s.Invitation(t.Context(), c.ID, inv.ID)
@@ -85,20 +85,20 @@ func testReplace(t *testing.T, newStore newStoreFunc) {
 		taken := mustInvite(t, s, c, "bob@example.com", clientele.RoleMember)
 
 		unknown := newInvitation(c, old.Email, old.Role)
-		require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, "inv_unknown", unknown, nil), clientele.ErrNotFound)
+		require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, "inv_unknown", unknown, nil, stamp()), clientele.ErrNotFound)
 
 		sameHash := newInvitation(c, old.Email, old.Role)
 		sameHash.TokenHash = taken.TokenHash
-		require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, sameHash, nil), clientele.ErrDuplicate)
+		require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, sameHash, nil, stamp()), clientele.ErrDuplicate)
 		sameID := newInvitation(c, old.Email, old.Role)
 		sameID.ID = taken.ID
-		require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, sameID, nil), clientele.ErrDuplicate)
+		require.ErrorIs(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, sameID, nil, stamp()), clientele.ErrDuplicate)
 
 		// The replacement must be for the same client and email.
 		otherEmail := newInvitation(c, "carol@example.com", old.Role)
-		require.Error(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, otherEmail, nil))
+		require.Error(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, otherEmail, nil, stamp()))
 		otherClient := newInvitation(other, old.Email, old.Role)
-		require.Error(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, otherClient, nil))
+		require.Error(t, s.ReplaceInvitation(t.Context(), c.ID, old.ID, otherClient, nil, stamp()))
 
 		got, err := s.Invitation(t.Context(), c.ID, old.ID)
 		require.NoError(t, err)

@@ -37,39 +37,39 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 			}, strict},
 			{"Member", func() error { _, err := s.Member(t.Context(), "", m.UserID); return err }, strict},
 			{"ChangeRole", func() error {
-				_, err := s.ChangeRole(t.Context(), "", m.UserID, clientele.RoleMember, false)
+				_, err := s.ChangeRole(t.Context(), "", m.UserID, clientele.RoleMember, false, stamp())
 				return err
 			}, strict},
-			{"RemoveMember", func() error { return s.RemoveMember(t.Context(), "", m.UserID, false) }, strict},
+			{"RemoveMember", func() error { return s.RemoveMember(t.Context(), "", m.UserID, false, stamp()) }, strict},
 			{"SetMemberStatus", func() error {
-				_, err := s.SetMemberStatus(t.Context(), "", m.UserID, clientele.StatusDeactivated)
+				_, err := s.SetMemberStatus(t.Context(), "", m.UserID, clientele.StatusDeactivated, stamp())
 				return err
 			}, strict},
 			{"RecordActivity", func() error { return s.RecordActivity(t.Context(), "", m.UserID, base) }, strict},
 			{"Invitation", func() error { _, err := s.Invitation(t.Context(), "", inv.ID); return err }, strict},
-			{"CancelInvitation", func() error { return s.CancelInvitation(t.Context(), "", inv.ID) }, strict},
+			{"CancelInvitation", func() error { return s.CancelInvitation(t.Context(), "", inv.ID, stamp()) }, strict},
 			{"ReplaceInvitation", func() error {
-				return s.ReplaceInvitation(t.Context(), "", inv.ID, newInvitation(c, inv.Email, inv.Role), nil)
+				return s.ReplaceInvitation(t.Context(), "", inv.ID, newInvitation(c, inv.Email, inv.Role), nil, stamp())
 			}, strict},
-			{"CreateInvitation without client", func() error { return s.CreateInvitation(t.Context(), noClient, base, nil) }, strict},
-			{"CreateInvitation without agency", func() error { return s.CreateInvitation(t.Context(), noAgency, base, nil) }, strict},
+			{"CreateInvitation without client", func() error { return s.CreateInvitation(t.Context(), noClient, base, nil, stamp()) }, strict},
+			{"CreateInvitation without agency", func() error { return s.CreateInvitation(t.Context(), noAgency, base, nil, stamp()) }, strict},
 			{"CreateClient without agency", func() error {
 				return s.CreateClient(t.Context(), clientele.Client{ID: "cli_noagency", Name: "X", CreatedAt: base})
 			}, strict},
 			{"Client without agency", func() error { _, err := s.Client(t.Context(), "", c.ID); return err }, strict},
 			{"ListClients", func() error { _, err := s.ListClients(t.Context(), "", nil, 10); return err }, strict},
 			{"SetPermissions without agency", func() error {
-				_, err := s.SetPermissions(t.Context(), "", c.ID, clientele.NewPermissionSet(clientele.PermManageBilling))
+				_, err := s.SetPermissions(t.Context(), "", c.ID, clientele.NewPermissionSet(clientele.PermManageBilling), stamp())
 				return err
 			}, strict},
 			{"Client without id", func() error { _, err := s.Client(t.Context(), a.ID, ""); return err }, lenient},
 			{"SetPermissions without id", func() error {
-				_, err := s.SetPermissions(t.Context(), a.ID, "", clientele.NewPermissionSet(clientele.PermManageBilling))
+				_, err := s.SetPermissions(t.Context(), a.ID, "", clientele.NewPermissionSet(clientele.PermManageBilling), stamp())
 				return err
 			}, lenient},
 			{"Agency", func() error { _, err := s.Agency(t.Context(), ""); return err }, lenient},
 			{"SetBranding", func() error {
-				_, err := s.SetBranding(t.Context(), "", clientele.Branding{Name: "X"})
+				_, err := s.SetBranding(t.Context(), "", clientele.Branding{Name: "X"}, stamp())
 				return err
 			}, lenient},
 			{"UserByEmail", func() error { _, err := s.UserByEmail(t.Context(), "", m.Email); return err }, lenient},
@@ -117,20 +117,20 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 				for _, u := range []clientele.UserID{admin.UserID, member.UserID} {
 					_, err := s.Member(t.Context(), from, u)
 					require.ErrorIs(t, err, clientele.ErrNotFound, "Member")
-					_, err = s.ChangeRole(t.Context(), from, u, clientele.RoleMember, false)
+					_, err = s.ChangeRole(t.Context(), from, u, clientele.RoleMember, false, stamp())
 					require.ErrorIs(t, err, clientele.ErrNotFound, "ChangeRole")
-					_, err = s.ChangeRole(t.Context(), from, u, clientele.RoleAdmin, true)
+					_, err = s.ChangeRole(t.Context(), from, u, clientele.RoleAdmin, true, stamp())
 					require.ErrorIs(t, err, clientele.ErrNotFound, "ChangeRole")
-					require.ErrorIs(t, s.RemoveMember(t.Context(), from, u, false), clientele.ErrNotFound, "RemoveMember")
-					_, err = s.SetMemberStatus(t.Context(), from, u, clientele.StatusDeactivated)
+					require.ErrorIs(t, s.RemoveMember(t.Context(), from, u, false, stamp()), clientele.ErrNotFound, "RemoveMember")
+					_, err = s.SetMemberStatus(t.Context(), from, u, clientele.StatusDeactivated, stamp())
 					require.ErrorIs(t, err, clientele.ErrNotFound, "SetMemberStatus")
 					require.ErrorIs(t, s.RecordActivity(t.Context(), from, u, base.Add(time.Hour)), clientele.ErrNotFound, "RecordActivity")
 				}
 				_, err := s.Invitation(t.Context(), from, inv.ID)
 				require.ErrorIs(t, err, clientele.ErrNotFound, "Invitation")
-				require.ErrorIs(t, s.CancelInvitation(t.Context(), from, inv.ID), clientele.ErrNotFound, "CancelInvitation")
+				require.ErrorIs(t, s.CancelInvitation(t.Context(), from, inv.ID, stamp()), clientele.ErrNotFound, "CancelInvitation")
 				for _, next := range []clientele.Invitation{newInvitation(scope, inv.Email, inv.Role), newInvitation(clientA, inv.Email, inv.Role)} {
-					require.ErrorIs(t, s.ReplaceInvitation(t.Context(), from, inv.ID, next, nil), clientele.ErrNotFound, "ReplaceInvitation")
+					require.ErrorIs(t, s.ReplaceInvitation(t.Context(), from, inv.ID, next, nil, stamp()), clientele.ErrNotFound, "ReplaceInvitation")
 					_, err = s.InvitationByTokenHash(t.Context(), next.TokenHash)
 					require.ErrorIs(t, err, clientele.ErrNotFound, "the replacement is not stored")
 				}
@@ -160,7 +160,7 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 
 		_, err := s.Client(t.Context(), agency2.ID, clientA.ID)
 		require.ErrorIs(t, err, clientele.ErrNotFound)
-		_, err = s.SetPermissions(t.Context(), agency2.ID, clientA.ID, clientele.NewPermissionSet(clientele.PermExportData))
+		_, err = s.SetPermissions(t.Context(), agency2.ID, clientA.ID, clientele.NewPermissionSet(clientele.PermExportData), stamp())
 		require.ErrorIs(t, err, clientele.ErrNotFound)
 		got, err := s.Client(t.Context(), agency1.ID, clientA.ID)
 		require.NoError(t, err)
@@ -174,7 +174,7 @@ func testScope(t *testing.T, newStore newStoreFunc) {
 
 		inv := newInvitation(clientA, "bob@example.com", clientele.RoleMember)
 		inv.AgencyID = agency2.ID
-		require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base, nil), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreateInvitation(t.Context(), inv, base, nil, stamp()), clientele.ErrNotFound)
 
 		_, err = s.UserByEmail(t.Context(), agency2.ID, m.Email)
 		require.ErrorIs(t, err, clientele.ErrNotFound)

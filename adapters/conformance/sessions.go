@@ -20,7 +20,7 @@ func testSessions(t *testing.T, newStore newStoreFunc) {
 		s := newStore(t)
 		a := mustAgency(t, s, "")
 		c := mustClient(t, s, a.ID, "Globex")
-		_, err := s.SetPermissions(t.Context(), a.ID, c.ID, clientele.NewPermissionSet(clientele.PermViewReports))
+		_, err := s.SetPermissions(t.Context(), a.ID, c.ID, clientele.NewPermissionSet(clientele.PermViewReports), stamp())
 		require.NoError(t, err)
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleAdmin)
 		sess := newSession(a.ID, m)
@@ -33,12 +33,12 @@ func testSessions(t *testing.T, newStore newStoreFunc) {
 
 		// Changes made after the session began show at once.
 		mustMember(t, s, c, "bob@example.com", clientele.RoleAdmin)
-		_, err = s.ChangeRole(t.Context(), c.ID, m.UserID, clientele.RoleMember, true)
+		_, err = s.ChangeRole(t.Context(), c.ID, m.UserID, clientele.RoleMember, true, stamp())
 		require.NoError(t, err)
 		perms := clientele.NewPermissionSet(clientele.PermExportData, clientele.PermManageBilling)
-		_, err = s.SetPermissions(t.Context(), a.ID, c.ID, perms)
+		_, err = s.SetPermissions(t.Context(), a.ID, c.ID, perms, stamp())
 		require.NoError(t, err)
-		current, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, clientele.StatusDeactivated)
+		current, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, clientele.StatusDeactivated, stamp())
 		require.NoError(t, err)
 
 		got, err = s.ResolveSession(t.Context(), sess.TokenHash, at, longAgo)
@@ -103,7 +103,7 @@ func testSessions(t *testing.T, newStore newStoreFunc) {
 		require.NoError(t, s.CreateSession(t.Context(), ends))
 		require.NoError(t, s.CreateSession(t.Context(), stays))
 
-		require.NoError(t, s.RemoveMember(t.Context(), c.ID, m.UserID, false))
+		require.NoError(t, s.RemoveMember(t.Context(), c.ID, m.UserID, false, stamp()))
 		_, err := s.ResolveSession(t.Context(), ends.TokenHash, at, longAgo)
 		require.ErrorIs(t, err, clientele.ErrNotFound, "removing the membership ends its sessions")
 		_, err = s.ResolveSession(t.Context(), stays.TokenHash, at, longAgo)

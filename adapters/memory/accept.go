@@ -19,8 +19,9 @@ import (
 // a.Now, a passkey for an existing user [invite.ErrHasAccount], an
 // existing membership [invite.ErrAlreadyMember], a new user without an id
 // or an invalid passkey [clientele.ErrInvalidArgument], and a new user id
-// or credential id that is taken [clientele.ErrDuplicate]. On any error
-// nothing changes.
+// or credential id that is taken [clientele.ErrDuplicate]. a.Audit is
+// recorded under the same lock, its Actor the accepting user. On any
+// error nothing changes.
 func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (clientele.Member, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -60,6 +61,14 @@ func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (client
 			return clientele.Member{}, fmt.Errorf("memory: accept invitation %s: passkey: %w", inv.ID, clientele.ErrDuplicate)
 		}
 	}
+	ev := a.Audit
+	ev.Actor = string(id)
+	if err := checkStamp("accept invitation", ev); err != nil {
+		return clientele.Member{}, err
+	}
+	if err := s.auditFree(ev); err != nil {
+		return clientele.Member{}, err
+	}
 
 	// Every check passed: from here on nothing fails.
 	if !exists {
@@ -71,8 +80,10 @@ func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (client
 	if a.Passkey != nil {
 		s.passkeys[string(pk.ID)] = clonePasskey(pk)
 	}
+	before := inv
 	inv.Status, inv.AcceptedBy = clientele.InvitationAccepted, id
 	s.invitations[inv.ID] = inv
+	s.recordInvitation(ev, clientele.AuditInvitationAccept, &before, inv)
 	if s.members[inv.ClientID] == nil {
 		s.members[inv.ClientID] = make(map[clientele.UserID]clientele.Membership)
 	}

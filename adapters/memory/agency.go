@@ -56,12 +56,16 @@ func (s *Store) AgencyByDomain(_ context.Context, domain string) (clientele.Agen
 	return s.agencies[id], nil
 }
 
-// SetBranding replaces the agency's branding and returns the agency. A
-// missing agency answers [clientele.ErrNotFound]; a custom domain another
-// agency holds answers [clientele.ErrDuplicate] and changes nothing.
-func (s *Store) SetBranding(_ context.Context, id clientele.AgencyID, b clientele.Branding) (clientele.Agency, error) {
+// SetBranding replaces the agency's branding and returns the agency,
+// recording ev under the same lock. A missing agency answers
+// [clientele.ErrNotFound]; a custom domain another agency holds answers
+// [clientele.ErrDuplicate] and changes nothing.
+func (s *Store) SetBranding(_ context.Context, id clientele.AgencyID, b clientele.Branding, ev clientele.AuditEvent) (clientele.Agency, error) {
 	if id == "" {
 		return clientele.Agency{}, missingScope("set branding", "agency")
+	}
+	if err := checkStamp("set branding", ev); err != nil {
+		return clientele.Agency{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -72,6 +76,12 @@ func (s *Store) SetBranding(_ context.Context, id clientele.AgencyID, b clientel
 	if err := s.domainFree(id, b.CustomDomain); err != nil {
 		return clientele.Agency{}, err
 	}
+	if err := s.auditFree(ev); err != nil {
+		return clientele.Agency{}, err
+	}
+	ev.AgencyID, ev.ClientID, ev.Action, ev.Target = id, "", clientele.AuditAgencyBranding, string(id)
+	ev.Before, ev.After = clientele.AuditBranding(a.Branding), clientele.AuditBranding(b)
+	s.record(ev)
 	if old := a.Branding.CustomDomain; old != "" {
 		delete(s.domains, old)
 	}

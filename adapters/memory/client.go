@@ -76,10 +76,13 @@ func (s *Store) ListClients(_ context.Context, agency clientele.AgencyID, after 
 	return list, nil
 }
 
-// SetPermissions replaces the client's permissions and returns the client;
-// [clientele.ErrNotFound] as for Client.
-func (s *Store) SetPermissions(_ context.Context, agency clientele.AgencyID, id clientele.ClientID, perms clientele.PermissionSet) (clientele.Client, error) {
+// SetPermissions replaces the client's permissions and returns the client,
+// recording ev under the same lock; [clientele.ErrNotFound] as for Client.
+func (s *Store) SetPermissions(_ context.Context, agency clientele.AgencyID, id clientele.ClientID, perms clientele.PermissionSet, ev clientele.AuditEvent) (clientele.Client, error) {
 	if err := clientScope("set permissions", agency, id); err != nil {
+		return clientele.Client{}, err
+	}
+	if err := checkStamp("set permissions", ev); err != nil {
 		return clientele.Client{}, err
 	}
 	s.mu.Lock()
@@ -88,6 +91,12 @@ func (s *Store) SetPermissions(_ context.Context, agency clientele.AgencyID, id 
 	if err != nil {
 		return clientele.Client{}, err
 	}
+	if err := s.auditFree(ev); err != nil {
+		return clientele.Client{}, err
+	}
+	ev.AgencyID, ev.ClientID, ev.Action, ev.Target = agency, id, clientele.AuditClientPermissions, string(id)
+	ev.Before, ev.After = clientele.AuditPermissions(c.Permissions), clientele.AuditPermissions(perms)
+	s.record(ev)
 	c.Permissions = clientele.NewPermissionSet(perms...)
 	s.clients[id] = c
 	return cloneClient(c), nil

@@ -8,8 +8,9 @@
 //
 // A [Store] is safe for concurrent use. Every multi-step change (accepting
 // an invitation, a role change that must keep an admin, removing a member
-// with its sessions, taking a ceremony, counting an attempt) runs under the
-// write lock, so it is atomic against every other call. The store never
+// with its sessions, taking a ceremony, counting an attempt, and every
+// change to access with its audit event) runs under the write lock, so it
+// is atomic against every other call. The store never
 // reads the clock: times come from the arguments. Values returned are
 // copies; changing them never changes the store.
 package memory

@@ -17,8 +17,9 @@ import (
 // client is not one of inv.AgencyID. Pending invitations for the email
 // that expired at now are marked expired when inv is stored. A non-nil
 // queue is stored with inv (see [invite.CheckQueued]; an existing id
-// answers [clientele.ErrDuplicate]); on any error nothing is stored.
-func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, now time.Time, queue *invite.Delivery) error {
+// answers [clientele.ErrDuplicate]), and so is ev; on any error nothing
+// is stored.
+func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, now time.Time, queue *invite.Delivery, ev clientele.AuditEvent) error {
 	if err := clientScope("create invitation", inv.AgencyID, inv.ClientID); err != nil {
 		return err
 	}
@@ -26,6 +27,9 @@ func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, no
 		return err
 	}
 	if err := validQueue("create invitation", queue, inv); err != nil {
+		return err
+	}
+	if err := checkStamp("create invitation", ev); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -52,12 +56,16 @@ func (s *Store) CreateInvitation(_ context.Context, inv clientele.Invitation, no
 	if err := s.fresh(inv, queue); err != nil {
 		return err
 	}
+	if err := s.auditFree(ev); err != nil {
+		return err
+	}
 	for _, id := range expired {
 		other := s.invitations[id]
 		other.Status = clientele.InvitationExpired
 		s.invitations[id] = other
 	}
 	s.insert(inv, queue)
+	s.recordInvitation(ev, clientele.AuditInvitationCreate, nil, s.invitations[inv.ID])
 	return nil
 }
 
@@ -93,8 +101,9 @@ func (s *Store) InvitationByTokenHash(_ context.Context, hash []byte) (clientele
 // stores next, which must be for the same agency, client and email, with
 // the delivery queue when it is not nil, as CreateInvitation does. old's
 // stored status must be pending; otherwise it answers
-// [invite.StatusError] of it. On any error nothing changes.
-func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *invite.Delivery) error {
+// [invite.StatusError] of it. ev is recorded with the change. On any
+// error nothing changes.
+func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, old clientele.InvitationID, next clientele.Invitation, queue *invite.Delivery, ev clientele.AuditEvent) error {
 	if client == "" {
 		return missingScope("replace invitation", "client")
 	}
@@ -102,6 +111,9 @@ func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, 
 		return err
 	}
 	if err := validQueue("replace invitation", queue, next); err != nil {
+		return err
+	}
+	if err := checkStamp("replace invitation", ev); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -119,18 +131,27 @@ func (s *Store) ReplaceInvitation(_ context.Context, client clientele.ClientID, 
 	if err := s.fresh(next, queue); err != nil {
 		return err
 	}
+	if err := s.auditFree(ev); err != nil {
+		return err
+	}
+	before := prev
 	prev.Status = clientele.InvitationReplaced
 	prev.ReplacedBy = next.ID
 	s.invitations[old] = prev
 	s.insert(next, queue)
+	s.recordInvitation(ev, clientele.AuditInvitationResend, &before, prev)
 	return nil
 }
 
-// CancelInvitation marks the pending invitation id of client cancelled;
-// otherwise it answers [invite.StatusError] of its stored status.
-func (s *Store) CancelInvitation(_ context.Context, client clientele.ClientID, id clientele.InvitationID) error {
+// CancelInvitation marks the pending invitation id of client cancelled
+// and records ev; otherwise it answers [invite.StatusError] of its stored
+// status and changes nothing.
+func (s *Store) CancelInvitation(_ context.Context, client clientele.ClientID, id clientele.InvitationID, ev clientele.AuditEvent) error {
 	if client == "" {
 		return missingScope("cancel invitation", "client")
+	}
+	if err := checkStamp("cancel invitation", ev); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -141,9 +162,25 @@ func (s *Store) CancelInvitation(_ context.Context, client clientele.ClientID, i
 	if err := invite.StatusError(inv.Status); err != nil {
 		return fmt.Errorf("memory: client %s: invitation %s: %w", client, id, err)
 	}
+	if err := s.auditFree(ev); err != nil {
+		return err
+	}
+	before := inv
 	inv.Status = clientele.InvitationCancelled
 	s.invitations[id] = inv
+	s.recordInvitation(ev, clientele.AuditInvitationCancel, &before, inv)
 	return nil
+}
+
+// recordInvitation records ev, the change action of an invitation from
+// before (nil for a new one) to after. The caller holds the write lock.
+func (s *Store) recordInvitation(ev clientele.AuditEvent, action string, before *clientele.Invitation, after clientele.Invitation) {
+	ev.AgencyID, ev.ClientID, ev.Action, ev.Target = after.AgencyID, after.ClientID, action, string(after.ID)
+	ev.Before, ev.After = "", clientele.AuditInvitation(after)
+	if before != nil {
+		ev.Before = clientele.AuditInvitation(*before)
+	}
+	s.record(ev)
 }
 
 // validInvitation checks a new invitation.

@@ -74,70 +74,111 @@ func (s *Store) Member(_ context.Context, client clientele.ClientID, user client
 	return m, nil
 }
 
-// ChangeRole sets the role of user in client and returns the member. With
-// keepAdmin, demoting the client's last active admin fails with
-// [tenancy.ErrLastAdmin] and changes nothing.
-func (s *Store) ChangeRole(_ context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool) (clientele.Member, error) {
+// ChangeRole sets the role of user in client and returns the member,
+// recording ev under the same lock. With keepAdmin, demoting the client's
+// last active admin fails with [tenancy.ErrLastAdmin] and changes nothing.
+func (s *Store) ChangeRole(_ context.Context, client clientele.ClientID, user clientele.UserID, role clientele.Role, keepAdmin bool, ev clientele.AuditEvent) (clientele.Member, error) {
 	if client == "" {
 		return clientele.Member{}, missingScope("change role", "client")
 	}
 	if !role.Valid() {
 		return clientele.Member{}, fmt.Errorf("memory: change role: %w: %w: %q", clientele.ErrInvalidArgument, clientele.ErrInvalidRole, role)
 	}
+	if err := checkStamp("change role", ev); err != nil {
+		return clientele.Member{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, ok := s.members[client][user]
+	before, ok := s.member(client, user)
 	if !ok {
 		return clientele.Member{}, memberNotFound(client, user)
 	}
 	if keepAdmin && role != clientele.RoleAdmin && s.lastActiveAdmin(client, user) {
 		return clientele.Member{}, fmt.Errorf("memory: client %s: demote %s: %w", client, user, tenancy.ErrLastAdmin)
 	}
+	if err := s.auditFree(ev); err != nil {
+		return clientele.Member{}, err
+	}
+	m := s.members[client][user]
 	m.Role = role
 	s.members[client][user] = m
 	got, _ := s.member(client, user)
+	s.recordMember(ev, clientele.AuditMemberRole, before, &got)
 	return got, nil
 }
 
 // RemoveMember deletes user's membership in client and, under the same
-// lock, the sessions acting through it; the user and its other
-// memberships stay. keepAdmin as for ChangeRole. A missing membership
-// answers [clientele.ErrNotFound].
-func (s *Store) RemoveMember(_ context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool) error {
+// lock, the sessions acting through it, and records ev; the user and its
+// other memberships stay. keepAdmin as for ChangeRole. A missing
+// membership answers [clientele.ErrNotFound].
+func (s *Store) RemoveMember(_ context.Context, client clientele.ClientID, user clientele.UserID, keepAdmin bool, ev clientele.AuditEvent) error {
 	if client == "" {
 		return missingScope("remove member", "client")
 	}
+	if err := checkStamp("remove member", ev); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.members[client][user]; !ok {
+	before, ok := s.member(client, user)
+	if !ok {
 		return memberNotFound(client, user)
 	}
 	if keepAdmin && s.lastActiveAdmin(client, user) {
 		return fmt.Errorf("memory: client %s: remove %s: %w", client, user, tenancy.ErrLastAdmin)
 	}
+	if err := s.auditFree(ev); err != nil {
+		return err
+	}
 	delete(s.members[client], user)
 	s.endSessions(client, user)
+	s.recordMember(ev, clientele.AuditMemberRemove, before, nil)
 	return nil
 }
 
-// SetMemberStatus sets the membership's status and returns the member.
-func (s *Store) SetMemberStatus(_ context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus) (clientele.Member, error) {
+// SetMemberStatus sets the membership's status and returns the member,
+// recording ev under the same lock.
+func (s *Store) SetMemberStatus(_ context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus, ev clientele.AuditEvent) (clientele.Member, error) {
 	if client == "" {
 		return clientele.Member{}, missingScope("set member status", "client")
 	}
 	if status != clientele.StatusActive && status != clientele.StatusDeactivated {
 		return clientele.Member{}, invalid("set member status", "status %q", status)
 	}
+	if err := checkStamp("set member status", ev); err != nil {
+		return clientele.Member{}, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	m, ok := s.members[client][user]
+	before, ok := s.member(client, user)
 	if !ok {
 		return clientele.Member{}, memberNotFound(client, user)
 	}
+	if err := s.auditFree(ev); err != nil {
+		return clientele.Member{}, err
+	}
+	m := s.members[client][user]
 	m.Status = status
 	s.members[client][user] = m
 	got, _ := s.member(client, user)
+	action := clientele.AuditMemberDeactivate
+	if status == clientele.StatusActive {
+		action = clientele.AuditMemberReactivate
+	}
+	s.recordMember(ev, action, before, &got)
 	return got, nil
+}
+
+// recordMember records ev, the change action of member before (after is
+// nil for a removal). The caller holds the write lock.
+func (s *Store) recordMember(ev clientele.AuditEvent, action string, before clientele.Member, after *clientele.Member) {
+	ev.AgencyID, ev.ClientID = s.clients[before.ClientID].AgencyID, before.ClientID
+	ev.Action, ev.Target = action, string(before.UserID)
+	ev.Before, ev.After = clientele.AuditMember(action, before.Membership), ""
+	if after != nil {
+		ev.After = clientele.AuditMember(action, after.Membership)
+	}
+	s.record(ev)
 }
 
 // RecordActivity sets the membership's last-active time to at.

@@ -20,9 +20,10 @@ var (
 )
 
 // Store keeps agencies, clients, users, memberships, invitations, queued
-// invitation emails, sessions, passkeys, ceremonies and rate-limit counts
-// in memory. Create one with
-// [New]; it is safe for concurrent use.
+// invitation emails, sessions, passkeys, ceremonies, rate-limit counts and
+// the audit log in memory. Create one with [New]; it is safe for
+// concurrent use. A change and its audit event are written under one
+// lock.
 type Store struct {
 	mu sync.RWMutex
 
@@ -45,6 +46,9 @@ type Store struct {
 	passkeys   map[string]clientele.Passkey // credential id -> passkey
 	ceremonies map[string]authn.Ceremony    // id -> ceremony
 	limits     map[limitKey]int             // key and window -> attempts
+
+	audit    []clientele.AuditEvent // in the order written
+	auditIDs map[string]struct{}
 }
 
 // New returns an empty store.
@@ -64,6 +68,7 @@ func New() *Store {
 		passkeys:    make(map[string]clientele.Passkey),
 		ceremonies:  make(map[string]authn.Ceremony),
 		limits:      make(map[limitKey]int),
+		auditIDs:    make(map[string]struct{}),
 	}
 }
 

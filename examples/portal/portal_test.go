@@ -106,16 +106,26 @@ var linkRE = regexp.MustCompile(`http://[^\s"<>]+/invite/([A-Za-z0-9_-]{43})`)
 // the token of its one link.
 func (p *portal) inviteToken(t *testing.T, to string) string {
 	t.Helper()
+	return waitToken(t, to, p.mailDir)
+}
+
+// waitToken waits for an email to `to` in any of dirs (with several
+// processes, whichever delivers an outbox entry writes it) and returns the
+// token of its link.
+func waitToken(t *testing.T, to string, dirs ...string) string {
+	t.Helper()
 	var tok string
 	require.Eventually(t, func() bool {
-		files, _ := filepath.Glob(filepath.Join(p.mailDir, "*.eml"))
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil || !bytes.Contains(raw, []byte(to)) {
-				continue
-			}
-			if m := linkRE.FindAllSubmatch(raw, -1); len(m) > 0 {
-				tok = string(m[len(m)-1][1])
+		for _, dir := range dirs {
+			files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+			for _, f := range files {
+				raw, err := os.ReadFile(f)
+				if err != nil || !bytes.Contains(raw, []byte(to)) {
+					continue
+				}
+				if m := linkRE.FindAllSubmatch(raw, -1); len(m) > 0 {
+					tok = string(m[len(m)-1][1])
+				}
 			}
 		}
 		return tok != ""
@@ -184,6 +194,49 @@ func TestPortalLifecycle(t *testing.T) {
 			require.Equal(t, 204, p.call(t, "DELETE", "/api/v1/clients/"+client.ID+"/users/"+userID, agency, nil, nil))
 			assert.Equal(t, 401, p.call(t, "GET", "/api/v1/me", ada, nil, nil), "removal is immediate")
 			assert.Equal(t, 401, p.call(t, "GET", "/api/v1/clients", "wrong-token", nil, nil))
+		})
+	}
+}
+
+// TestTwoProcessesOneDatabase runs two servers on one database: what one
+// does, the other answers at once, including a role change and a removal
+// for a session made on the first.
+func TestTwoProcessesOneDatabase(t *testing.T) {
+	for _, kind := range []dbtest.Kind{dbtest.Postgres, dbtest.MySQL} {
+		t.Run(string(kind), func(t *testing.T) {
+			dsn := dbtest.DSN(t, kind)
+			a, b := startPortal(t, dsn), startPortal(t, dsn)
+			agency := a.token
+
+			var client struct {
+				ID string `json:"id"`
+			}
+			require.Equal(t, 201, a.call(t, "POST", "/api/v1/clients", agency, map[string]any{"name": "Globex"}, &client))
+			var list struct {
+				Clients []map[string]any `json:"clients"`
+			}
+			require.Equal(t, 200, b.call(t, "GET", "/api/v1/clients", agency, nil, &list))
+			require.Len(t, list.Clients, 1)
+
+			require.Equal(t, 201, b.call(t, "POST", "/api/v1/clients/"+client.ID+"/invitations", agency,
+				map[string]any{"email": "ada@globex.example", "role": "admin"}, nil))
+			tok := waitToken(t, "ada@globex.example", a.mailDir, b.mailDir)
+			var accepted struct {
+				User         map[string]any `json:"user"`
+				SessionToken string         `json:"session_token"`
+			}
+			require.Equal(t, 201, a.call(t, "POST", "/api/v1/invitations/accept", "",
+				map[string]any{"token": tok, "name": "Ada", "password": "analytical engine"}, &accepted))
+			userID, _ := accepted.User["id"].(string)
+
+			require.Equal(t, 200, a.call(t, "PATCH", "/api/v1/clients/"+client.ID+"/users/"+userID, agency, map[string]any{"role": "member"}, nil))
+			var me struct {
+				Role string `json:"role"`
+			}
+			require.Equal(t, 200, b.call(t, "GET", "/api/v1/me", accepted.SessionToken, nil, &me))
+			assert.Equal(t, "member", me.Role)
+			require.Equal(t, 204, b.call(t, "DELETE", "/api/v1/clients/"+client.ID+"/users/"+userID, agency, nil, nil))
+			assert.Equal(t, 401, a.call(t, "GET", "/api/v1/me", accepted.SessionToken, nil, nil))
 		})
 	}
 }

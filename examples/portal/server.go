@@ -18,6 +18,7 @@ import (
 	"github.com/clientele/clientele/adapters/mailfile"
 	"github.com/clientele/clientele/adapters/smtpmail"
 	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/examples/portal/web"
 	"github.com/clientele/clientele/examples/tenancyhttp"
 	"github.com/clientele/clientele/internal/token"
 	"github.com/clientele/clientele/invite"
@@ -100,7 +101,15 @@ func (s *server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.handler = api.Handler()
+	pages, err := web.New(web.Config{API: api, Clients: tenants, Invitations: invites, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	// The JSON API under /api/, the browser pages beside it.
+	mux := http.NewServeMux()
+	mux.Handle("/api/", api.Handler())
+	mux.Handle("/", pages.Handler())
+	s.handler = mux
 	return nil
 }
 

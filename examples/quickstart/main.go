@@ -2,7 +2,8 @@
 // the in-memory store, and prints each step: an agency brands its portal,
 // creates a client and enables billing, invites an Admin who accepts and
 // invites a Member; the rules decide who may use billing; a role change
-// holds at once; a resend kills the old link; a removal is immediate.
+// holds at once; a resend kills the old link; a removal is immediate; and
+// every change to access is in the audit log.
 //
 //	go run ./examples/quickstart
 package main
@@ -172,5 +173,17 @@ func run(ctx context.Context, w interface{ Write([]byte) (int, error) }) error {
 	say("10. Ada cannot remove herself: she is the last Admin\n")
 	err = tenants.Remove(ctx, ada, client.ID, ada.UserID)
 	say("   refused, last Admin: %v\n", errors.Is(err, tenancy.ErrLastAdmin))
+
+	say("11. Ada reads her client's audit log; the refused removal left nothing\n")
+	log, err := tenants.ListAudit(ctx, ada, client.ID, tenancy.Page{Limit: tenancy.MaxLimit})
+	if err != nil {
+		return err
+	}
+	names := map[string]string{string(adaM.UserID): "Ada", string(bobM.UserID): "Bob"}
+	newest := log.Events[0]
+	say("   %d events; newest: %s of %s by %s (before: %s)\n", len(log.Events), newest.Action,
+		names[newest.Target], names[newest.Actor], newest.Before)
+	_, err = tenants.ListAudit(ctx, ada, "", tenancy.Page{})
+	say("   the agency's whole log is the agency's: %v\n", errors.Is(err, rbac.ErrDenied))
 	return nil
 }

@@ -22,6 +22,8 @@ func TestQuickstartWalksTheLifecycle(t *testing.T) {
 		"carol@globex.example   member  pending",
 		"Bob's membership is gone: true",
 		"refused, last Admin: true",
+		"9 events; newest: member.remove of Bob by Ada (before: admin)",
+		"the agency's whole log is the agency's: true",
 	} {
 		assert.Contains(t, s, want)
 	}

@@ -60,6 +60,7 @@ type API struct {
 	authz     *rbac.Authorizer
 	agencyID  clientele.AgencyID
 	tokenHash [sha256.Size]byte
+	agencyKey []byte // signs the console cookie
 	baseHost  string
 	baseHTTPS bool
 	proxies   []netip.Prefix
@@ -67,6 +68,7 @@ type API struct {
 	now       func() time.Time
 	csrf      *http.CrossOriginProtection
 	inviteLim *windowLimiter
+	agencyLim *windowLimiter
 	handler   http.Handler
 }
 
@@ -90,12 +92,13 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{
 		tenancy: cfg.Tenancy, invites: cfg.Invites, authn: cfg.Authn, authz: cfg.Authorizer,
-		agencyID: cfg.AgencyID, tokenHash: sha256.Sum256([]byte(cfg.AgencyToken)),
+		agencyID: cfg.AgencyID, tokenHash: sha256.Sum256([]byte(cfg.AgencyToken)), agencyKey: agencyKeyOf(cfg.AgencyToken),
 		baseHost: hostOnly(u.Host), baseHTTPS: u.Scheme == "https",
 		proxies: append([]netip.Prefix(nil), cfg.TrustedProxies...),
 		log:     cfg.Logger, now: cfg.Clock,
 		csrf:      http.NewCrossOriginProtection(),
 		inviteLim: newWindowLimiter(invitesPerWindow, inviteWindow, maxLimiterKeys),
+		agencyLim: newWindowLimiter(agencySignInsPerWindow, time.Minute, maxLimiterKeys),
 	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
@@ -107,8 +110,8 @@ func New(cfg Config) (*API, error) {
 	return a, nil
 }
 
-// Handler returns the JSON API: every /api/v1 route of the contract but the
-// two audit routes, behind panic recovery, [API.Portal], the cross-origin
+// Handler returns the JSON API: every /api/v1 route of the contract,
+// behind panic recovery, [API.Portal], the cross-origin
 // check and, per route, [API.Authenticate]. Any other path answers 404
 // not_found; a known path with another method 405 method_not_allowed.
 // Mount it at "/api/".

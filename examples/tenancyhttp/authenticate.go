@@ -17,20 +17,22 @@ var errNoPortal = errors.New("tenancyhttp: Authenticate needs Portal around it")
 
 // Authenticate resolves the caller and puts it in the context (see
 // [CallerFrom]). The credential is `Authorization: Bearer <token>` if the
-// header is present, else the session cookie: the agency token makes the
-// agency admin; any other token is a session resolved fresh by
-// authn.Resolve (current role, status and client permissions). A request
-// with neither goes on anonymous, for the route to decide. A malformed
-// Authorization header, an unknown, ended or expired session, a session of
-// another agency, or one whose user was removed or deactivated answers 401
-// unauthenticated (and clears a stale cookie). It must run inside
+// header is present, else the session cookie, else the agency console's
+// cookie (see POST /api/v1/agency/session): the agency token and the
+// console cookie make the agency admin; any other token is a session
+// resolved fresh by authn.Resolve (current role, status and client
+// permissions). A request with none goes on anonymous, for the route to
+// decide. A malformed Authorization header, an unknown, ended or expired
+// session, a session of another agency, one whose user was removed or
+// deactivated, or a console cookie that is forged or expired answers 401
+// unauthenticated (and clears the stale cookies). It must run inside
 // [API.Portal] (else 500).
 func (a *API) Authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok, err := a.resolve(r)
 		if err != nil {
 			if errors.Is(err, clientele.ErrUnauthenticated) && !hasBearer(r) {
-				a.ClearSessionCookie(w, r)
+				a.clearCookies(w, r)
 			}
 			WriteError(w, r, err, a.log)
 			return
@@ -42,6 +44,31 @@ func (a *API) Authenticate(next http.Handler) http.Handler {
 	})
 }
 
+// Identify is [API.Authenticate] for a host's own pages, which send a
+// visitor without a usable credential to a sign-in page rather than answer
+// 401: it returns the caller of r, or false for an anonymous request. A
+// credential that no longer works (see Authenticate) makes the request
+// anonymous and clears the stale cookies on w; a malformed Authorization
+// header too. Any other error (the store failing) is returned. It must run
+// inside [API.Portal].
+func (a *API) Identify(w http.ResponseWriter, r *http.Request) (Caller, bool, error) {
+	c, ok, err := a.resolve(r)
+	if errors.Is(err, clientele.ErrUnauthenticated) {
+		if !hasBearer(r) {
+			a.clearCookies(w, r)
+		}
+		return Caller{}, false, nil
+	}
+	return c, ok, err
+}
+
+// clearCookies clears the session cookie, and the console cookie when r
+// carries one.
+func (a *API) clearCookies(w http.ResponseWriter, r *http.Request) {
+	a.ClearSessionCookie(w, r)
+	a.clearAgencyCookie(w, r)
+}
+
 // resolve finds the caller of r; false for an anonymous request.
 func (a *API) resolve(r *http.Request) (Caller, bool, error) {
 	agency, ok := AgencyFrom(r.Context())
@@ -49,8 +76,14 @@ func (a *API) resolve(r *http.Request) (Caller, bool, error) {
 		return Caller{}, false, errNoPortal
 	}
 	tok, present, err := a.credential(r)
-	if err != nil || !present {
+	if err != nil {
 		return Caller{}, false, err
+	}
+	if !present {
+		if ok, err := a.agencySession(r, agency.ID); !ok {
+			return Caller{}, false, err
+		}
+		return Caller{Principal: clientele.AgencyAdmin(agency.ID), Agency: agency}, true, nil
 	}
 	if a.isAgencyToken(tok) {
 		return Caller{Principal: clientele.AgencyAdmin(agency.ID), Agency: agency}, true, nil

@@ -52,6 +52,7 @@ var errorKinds = []errorKind{
 	{authn.ErrCeremony, http.StatusBadRequest, "passkey_failed", "the passkey ceremony failed or expired; start again"},
 	{clientele.ErrInvalidArgument, http.StatusBadRequest, "bad_request", ""},
 	{authn.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "wrong email or password"},
+	{errWrongAgencyToken, http.StatusUnauthorized, "invalid_credentials", "wrong agency token"},
 	{clientele.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "sign in first: no session, or it has ended"},
 	{authn.ErrNoAccess, http.StatusForbidden, "no_access", "this account has no access to the client"},
 	{rbac.ErrDenied, http.StatusForbidden, "forbidden", "not allowed for your role or this client's permissions"},

@@ -64,6 +64,7 @@ func TestRouteMatrix(t *testing.T) {
 		{"DELETE", invitationPath(""), nil, [6]int{noContent, noContent, forbidden, notFound, unauth, unauth}},
 		{"GET", clientPath("/billing"), nil, [6]int{ok, ok, forbidden, notFound, unauth, unauth}},
 		{"GET", clientPath("/reports"), nil, [6]int{ok, ok, ok, notFound, unauth, unauth}},
+		{"GET", clientPath("/audit"), nil, [6]int{ok, ok, forbidden, notFound, unauth, unauth}},
 
 		{"GET", func(f *fixture) string { return "/api/v1/invitations/" + f.invTok }, nil, everyone(ok)},
 		{"POST", fixed("/api/v1/invitations/accept"), func(f *fixture) string {
@@ -80,7 +81,7 @@ func TestRouteMatrix(t *testing.T) {
 		{"DELETE", fixed("/api/v1/passkeys/AAAA"), nil, [6]int{forbidden, notFound, notFound, notFound, unauth, unauth}},
 
 		{"GET", fixed("/api/v1/nope"), nil, everyone(notFound)},
-		{"GET", fixed("/api/v1/audit"), nil, everyone(notFound)}, // a later issue
+		{"GET", fixed("/api/v1/audit"), nil, agencyOnly(ok)},
 	}
 	for _, tt := range tests {
 		name := tt.method + " " + tt.path(placeholders)

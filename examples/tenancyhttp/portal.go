@@ -21,7 +21,9 @@ var errUnknownPortal = errors.New("tenancyhttp: unknown portal")
 // ignored); any other host answers 404 unknown_portal. Only r.Host is
 // read: X-Forwarded-Host and Forwarded are never trusted, so a reverse
 // proxy must pass the original Host. The agency is read fresh on every
-// request, so a new custom domain holds at once.
+// request, so a new custom domain holds at once. Portal also puts the
+// request's source IP in the context (clientele.WithSourceIP, from
+// authn.ClientIP and Config.TrustedProxies) for the audit log.
 func (a *API) Portal(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		agency, err := a.portal(r.Context(), r.Host)
@@ -29,7 +31,7 @@ func (a *API) Portal(next http.Handler) http.Handler {
 			WriteError(w, r, err, a.log)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), agencyKey{}, agency)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(a.withSourceIP(r), agencyKey{}, agency)))
 	})
 }
 

@@ -6,8 +6,8 @@ import (
 	"github.com/clientele/clientele/rbac"
 )
 
-// routes is the route table of the contract (less the audit routes) and
-// the passkey endpoints the pages use.
+// routes is the route table of the contract and the passkey endpoints the
+// pages use.
 func (a *API) routes() http.Handler {
 	const (
 		clients = "/api/v1/clients"
@@ -18,12 +18,15 @@ func (a *API) routes() http.Handler {
 	)
 	return a.mux([]route{
 		// The agency's own endpoints.
+		{"POST", "/api/v1/agency/session", public, "", a.startAgencySession},
+		{"DELETE", "/api/v1/agency/session", public, "", a.endAgencySession},
 		{"PUT", "/api/v1/agency/branding", agencyWide, rbac.ActionSetBranding, a.setBranding},
 		{"POST", clients, agencyWide, rbac.ActionCreateClient, a.createClient},
 		{"GET", clients, agencyWide, rbac.ActionListClients, a.listClients},
 		{"PUT", client + "/permissions", agencyWide, rbac.ActionSetPermissions, a.setPermissions},
 		{"POST", user + "/deactivate", agencyWide, rbac.ActionDeactivateUser, a.deactivate},
 		{"POST", user + "/reactivate", agencyWide, rbac.ActionReactivateUser, a.reactivate},
+		{"GET", "/api/v1/audit", agencyWide, rbac.ActionViewAudit, a.listAudit},
 
 		// A client's users and features.
 		{"GET", client + "/users", clientScoped, rbac.ActionListUsers, a.listUsers},
@@ -34,6 +37,7 @@ func (a *API) routes() http.Handler {
 		{"DELETE", inv + "/{id}", clientScoped, rbac.ActionCancelInvitation, a.cancelInvitation},
 		{"GET", client + "/billing", clientScoped, rbac.ActionUseBilling, a.feature(rbac.ActionUseBilling, "billing")},
 		{"GET", client + "/reports", clientScoped, rbac.ActionUseReports, a.feature(rbac.ActionUseReports, "reports")},
+		{"GET", client + "/audit", clientScoped, rbac.ActionViewAudit, a.listAudit},
 
 		// Invitation links and sessions.
 		{"GET", "/api/v1/invitations/{token}", public, "", a.previewInvitation},

@@ -30,8 +30,10 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request, _ Caller) error {
 }
 
 // startSession sets the cookie and answers 201 {"session_token"} (and
-// {"user"} when user is set).
+// {"user"} when user is set). A console cookie in the same browser is
+// cleared: one browser holds one identity at a time.
 func (a *API) startSession(w http.ResponseWriter, r *http.Request, tok string, id authn.Identity, user *userJSON) {
+	a.clearAgencyCookie(w, r)
 	a.SetSessionCookie(w, r, tok, id.ExpiresAt)
 	writeJSON(w, http.StatusCreated, sessionJSON{User: user, SessionToken: tok})
 }

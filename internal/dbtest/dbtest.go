@@ -93,7 +93,7 @@ func Open(t testing.TB, dsn string) *bun.DB {
 // Reset deletes every row of Clientele's tables, children first.
 func Reset(t testing.TB, db bun.IDB) {
 	t.Helper()
-	for _, table := range []string{"clientele_sessions", "clientele_passkeys", "clientele_ceremonies", "clientele_rate_limits", "clientele_outbox", "clientele_invitations", "clientele_memberships", "clientele_users", "clientele_clients", "clientele_agencies"} {
+	for _, table := range []string{"clientele_audit", "clientele_sessions", "clientele_passkeys", "clientele_ceremonies", "clientele_rate_limits", "clientele_outbox", "clientele_invitations", "clientele_memberships", "clientele_users", "clientele_clients", "clientele_agencies"} {
 		if _, err := db.NewDelete().TableExpr(table).Where("1 = 1").Exec(context.Background()); err != nil {
 			t.Fatalf("dbtest: reset %s: %v", table, err)
 		}
