@@ -46,6 +46,26 @@ func newInstance(t *testing.T, dsn string) instance {
 	return in
 }
 
+// twoInstances makes a fresh database of kind, two instances on it, an
+// agency with one client, and an invitation of email with role to it; it
+// returns the instances, the agency, the client and the invitation token.
+func twoInstances(t *testing.T, kind dbtest.Kind, email string, role clientele.Role) (a, b instance, agency clientele.AgencyID, client clientele.ClientID, tok string) {
+	t.Helper()
+	ctx := context.Background()
+	dsn := dbtest.DSN(t, kind)
+	require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
+	a, b = newInstance(t, dsn), newInstance(t, dsn)
+	ag, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme Agency"})
+	require.NoError(t, err)
+	c, err := a.tenancy.CreateClient(ctx, clientele.AgencyAdmin(ag.ID), "Globex")
+	require.NoError(t, err)
+	_, err = a.invites.Create(ctx, clientele.AgencyAdmin(ag.ID), c.ID, email, role)
+	require.NoError(t, err)
+	tok, err = a.mailer.TokenTo(email)
+	require.NoError(t, err)
+	return a, b, ag.ID, c.ID, tok
+}
+
 // TestNoStaleAuthorityAcrossProcesses flips a member's role 1,000 times
 // through one instance and, after each change returns, resolves the
 // member's session through another instance on the same database: every
@@ -55,19 +75,8 @@ func TestNoStaleAuthorityAcrossProcesses(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(string(kind), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := dbtest.DSN(t, kind)
-			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
-			a, b := newInstance(t, dsn), newInstance(t, dsn)
-
-			agency, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
-			require.NoError(t, err)
-			staff := clientele.AgencyAdmin(agency.ID)
-			c, err := a.tenancy.CreateClient(ctx, staff, "Globex")
-			require.NoError(t, err)
-			_, err = a.invites.Create(ctx, staff, c.ID, "bob@globex.example", clientele.RoleMember)
-			require.NoError(t, err)
-			inviteToken, err := a.mailer.TokenTo("bob@globex.example")
-			require.NoError(t, err)
+			a, b, agency, client, inviteToken := twoInstances(t, kind, "bob@globex.example", clientele.RoleMember)
+			staff := clientele.AgencyAdmin(agency)
 			session, id, err := b.authn.AcceptInvitation(ctx, inviteAccept(inviteToken, "Bob"), office)
 			require.NoError(t, err)
 			user := id.Principal.UserID
@@ -77,7 +86,7 @@ func TestNoStaleAuthorityAcrossProcesses(t *testing.T) {
 			role := clientele.RoleMember
 			for range flips {
 				role = map[clientele.Role]clientele.Role{clientele.RoleMember: clientele.RoleAdmin, clientele.RoleAdmin: clientele.RoleMember}[role]
-				_, err := a.tenancy.ChangeRole(ctx, staff, c.ID, user, role)
+				_, err := a.tenancy.ChangeRole(ctx, staff, client, user, role)
 				require.NoError(t, err)
 				got, err := b.authn.Resolve(ctx, session)
 				require.NoError(t, err)
@@ -88,22 +97,22 @@ func TestNoStaleAuthorityAcrossProcesses(t *testing.T) {
 			t.Logf("%s: %d role flips through one instance, %d stale answers from the other", kind, flips, stale)
 			require.Zero(t, stale)
 
-			_, err = a.tenancy.SetPermissions(ctx, staff, c.ID, []clientele.Permission{clientele.PermExportData})
+			_, err = a.tenancy.SetPermissions(ctx, staff, client, []clientele.Permission{clientele.PermExportData})
 			require.NoError(t, err)
 			got, err := b.authn.Resolve(ctx, session)
 			require.NoError(t, err)
 			require.Equal(t, clientele.PermissionSet{clientele.PermExportData}, got.Permissions)
 
-			_, err = a.tenancy.Deactivate(ctx, staff, c.ID, user)
+			_, err = a.tenancy.Deactivate(ctx, staff, client, user)
 			require.NoError(t, err)
 			_, err = b.authn.Resolve(ctx, session)
 			require.ErrorIs(t, err, clientele.ErrUnauthenticated)
-			_, err = a.tenancy.Reactivate(ctx, staff, c.ID, user)
+			_, err = a.tenancy.Reactivate(ctx, staff, client, user)
 			require.NoError(t, err)
 			_, err = b.authn.Resolve(ctx, session)
 			require.NoError(t, err)
 
-			require.NoError(t, a.tenancy.Remove(ctx, staff, c.ID, user))
+			require.NoError(t, a.tenancy.Remove(ctx, staff, client, user))
 			_, err = b.authn.Resolve(ctx, session)
 			require.ErrorIs(t, err, clientele.ErrUnauthenticated)
 		})
@@ -116,21 +125,11 @@ func TestRateLimitSharedAcrossProcesses(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(string(kind), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := dbtest.DSN(t, kind)
-			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
-			a, b := newInstance(t, dsn), newInstance(t, dsn)
-			agency, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
-			require.NoError(t, err)
-			c, err := a.tenancy.CreateClient(ctx, clientele.AgencyAdmin(agency.ID), "Globex")
-			require.NoError(t, err)
-			_, err = a.invites.Create(ctx, clientele.AgencyAdmin(agency.ID), c.ID, "bob@globex.example", clientele.RoleMember)
-			require.NoError(t, err)
-			tok, err := a.mailer.TokenTo("bob@globex.example")
-			require.NoError(t, err)
-			_, err = a.invites.Accept(ctx, inviteAccept(tok, "Bob"))
+			a, b, agency, _, tok := twoInstances(t, kind, "bob@globex.example", clientele.RoleMember)
+			_, err := a.invites.Accept(ctx, inviteAccept(tok, "Bob"))
 			require.NoError(t, err)
 
-			wrong := authn.SignInRequest{AgencyID: agency.ID, Email: "bob@globex.example", Password: "wrong password!", IP: office}
+			wrong := authn.SignInRequest{AgencyID: agency, Email: "bob@globex.example", Password: "wrong password!", IP: office}
 			for i := range authn.DefaultLimits.SignInPerAccount.Max {
 				in := []instance{a, b}[i%2]
 				_, _, err := in.authn.SignIn(ctx, wrong)
@@ -152,17 +151,7 @@ func TestPasskeyFlowOnSQL(t *testing.T) {
 	for _, kind := range dbtest.Kinds() {
 		t.Run(string(kind), func(t *testing.T) {
 			ctx := context.Background()
-			dsn := dbtest.DSN(t, kind)
-			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
-			a, b := newInstance(t, dsn), newInstance(t, dsn)
-			agency, err := a.tenancy.CreateAgency(ctx, clientele.Branding{Name: "Acme Agency"})
-			require.NoError(t, err)
-			c, err := a.tenancy.CreateClient(ctx, clientele.AgencyAdmin(agency.ID), "Globex")
-			require.NoError(t, err)
-			_, err = a.invites.Create(ctx, clientele.AgencyAdmin(agency.ID), c.ID, "ada@globex.example", clientele.RoleAdmin)
-			require.NoError(t, err)
-			inv, err := a.mailer.TokenTo("ada@globex.example")
-			require.NoError(t, err)
+			a, b, agency, _, inv := twoInstances(t, kind, "ada@globex.example", clientele.RoleAdmin)
 
 			d := newDevice()
 			setup, err := a.authn.BeginPasskeySetup(ctx, inv)
@@ -171,15 +160,15 @@ func TestPasskeyFlowOnSQL(t *testing.T) {
 				Response: d.create(t, setup), Name: "Ada", IP: office})
 			require.NoError(t, err)
 
-			login, err := b.authn.BeginPasskeySignIn(ctx, agency.ID)
+			login, err := b.authn.BeginPasskeySignIn(ctx, agency)
 			require.NoError(t, err)
 			resp := d.get(t, login, true)
-			tok, again, err := a.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency.ID, Ceremony: login.Token, Response: resp, IP: office})
+			tok, again, err := a.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency, Ceremony: login.Token, Response: resp, IP: office})
 			require.NoError(t, err)
 			require.Equal(t, id.Principal, again.Principal)
 			_, err = b.authn.Resolve(ctx, tok)
 			require.NoError(t, err)
-			_, _, err = b.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency.ID, Ceremony: login.Token, Response: resp, IP: office})
+			_, _, err = b.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency, Ceremony: login.Token, Response: resp, IP: office})
 			require.ErrorIs(t, err, authn.ErrCeremony)
 		})
 	}
