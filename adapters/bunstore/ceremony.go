@@ -57,9 +57,7 @@ func (s *Store) TakeCeremony(ctx context.Context, id []byte, now time.Time) (aut
 	if len(id) != sha256.Size {
 		return authn.Ceremony{}, notFound("take ceremony", sql.ErrNoRows)
 	}
-	if err := s.sweep(ctx, sweepCeremonies, now); err != nil {
-		return authn.Ceremony{}, err
-	}
+	s.forget(ctx, sweepCeremonies, now)
 	var r ceremonyRow
 	if err := s.db.NewSelect().Model(&r).Where("w.id = ?", id).Where("w.expires_at > ?", now.UTC()).Scan(ctx); err != nil {
 		return authn.Ceremony{}, notFound("take ceremony", err)

@@ -56,9 +56,7 @@ func (s *Store) Hit(ctx context.Context, key string, window, now time.Time) (int
 		return 0, fmt.Errorf("bunstore: rate limit hit: %w", err)
 	}
 	if n == 1 {
-		if err := s.sweep(ctx, sweepLimits, now.Add(-limitRetention)); err != nil {
-			return 0, err
-		}
+		s.forget(ctx, sweepLimits, now.Add(-limitRetention))
 	}
 	return n, nil
 }

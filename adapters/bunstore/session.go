@@ -80,9 +80,7 @@ func (s *Store) CreateSession(ctx context.Context, sess authn.Session) error {
 	case !ok:
 		return notFound(op, sql.ErrNoRows)
 	}
-	if err := s.sweep(ctx, sweepSessions, sess.CreatedAt); err != nil {
-		return err
-	}
+	s.forget(ctx, sweepSessions, sess.CreatedAt)
 	_, err = s.db.NewInsert().Model(&sessionRow{TokenHash: sess.TokenHash, AgencyID: string(sess.AgencyID),
 		ClientID: string(sess.ClientID), UserID: string(sess.UserID), CreatedAt: sess.CreatedAt.UTC(),
 		LastSeenAt: sess.LastSeenAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC()}).Exec(ctx)
