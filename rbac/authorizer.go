@@ -94,10 +94,12 @@ func (a *Authorizer) Decide(ctx context.Context, p clientele.Principal, act Acti
 // [clientele.ErrUnauthenticated] (not ErrDenied) for an invalid principal.
 // The error message carries the explanation.
 func (a *Authorizer) Authorize(ctx context.Context, p clientele.Principal, act Action, perms clientele.PermissionSet) error {
-	if _, err := SubjectOf(p); err != nil {
+	sub, ok := subjectOf(p)
+	if !ok {
+		_, err := SubjectOf(p) // the same check, now for its explanation
 		return fmt.Errorf("%w (may not %s)", err, act)
 	}
-	d := a.Decide(ctx, p, act, perms)
+	d := a.load().decide(sub, act, perms)
 	if d.Allowed {
 		return nil
 	}

@@ -523,15 +523,3 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	})
 }
-
-func BenchmarkCasbinEnforce(b *testing.B) {
-	a := newAuthorizer(b)
-	perms := clientele.NewPermissionSet(billing, reports, export)
-	b.ReportAllocs()
-	for b.Loop() {
-		ok, err := a.enforce(SubjectAdmin, ActionUseBilling, perms)
-		if err != nil || !ok {
-			b.Fatal(ok, err)
-		}
-	}
-}
