@@ -2,6 +2,7 @@ package invite
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/clientele/clientele"
@@ -95,4 +96,24 @@ type Acceptance struct {
 	// Audit is the stamp of the acceptance's audit event (ID, At, IP; see
 	// [clientele.AuditEvent]); the store sets the rest, the Actor too.
 	Audit clientele.AuditEvent
+}
+
+// ValidateNew checks an invitation before a store keeps it: an id, a token
+// hash, an email, a known role and a pending (or unset) status. Failures
+// wrap clientele.ErrInvalidArgument (and clientele.ErrInvalidRole for the
+// role).
+func ValidateNew(inv clientele.Invitation) error {
+	switch {
+	case inv.ID == "":
+		return fmt.Errorf("%w: invitation without id", clientele.ErrInvalidArgument)
+	case len(inv.TokenHash) == 0:
+		return fmt.Errorf("%w: invitation without token hash", clientele.ErrInvalidArgument)
+	case inv.Email == "":
+		return fmt.Errorf("%w: invitation without email", clientele.ErrInvalidArgument)
+	case !inv.Role.Valid():
+		return fmt.Errorf("%w: %w: %q", clientele.ErrInvalidArgument, clientele.ErrInvalidRole, inv.Role)
+	case inv.Status != clientele.InvitationPending && inv.Status != "":
+		return fmt.Errorf("%w: invitation status %q, want pending", clientele.ErrInvalidArgument, inv.Status)
+	}
+	return nil
 }

@@ -76,16 +76,13 @@ func (s *Store) TakeCeremony(ctx context.Context, id []byte, now time.Time) (aut
 	return r.ceremony(), nil
 }
 
-// validCeremony checks a new ceremony.
+// validCeremony checks a new ceremony (authn.Ceremony.Validate), and
+// that its ids hold no NUL byte.
 func validCeremony(c authn.Ceremony) error {
-	switch {
-	case len(c.ID) != sha256.Size:
-		return invalid("save ceremony", "id of %d bytes, want %d", len(c.ID), sha256.Size)
-	case c.Kind != authn.CeremonyRegister && c.Kind != authn.CeremonyLogin:
-		return invalid("save ceremony", "kind %q", c.Kind)
-	case c.AgencyID == "":
-		return missingScope("save ceremony", "agency")
-	case hasNUL(string(c.AgencyID), string(c.UserID)):
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("bunstore: save ceremony: %w", err)
+	}
+	if hasNUL(string(c.AgencyID), string(c.UserID)) {
 		return nulArgument("save ceremony")
 	}
 	return nil

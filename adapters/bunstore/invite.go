@@ -244,20 +244,13 @@ func (s *Store) byHash(ctx context.Context, db bun.IDB, hash []byte, lock bool) 
 	return r, nil
 }
 
-// validInvitation checks a new invitation.
+// validInvitation checks a new invitation (invite.ValidateNew), and that
+// its text holds no NUL byte.
 func validInvitation(op string, inv clientele.Invitation) error {
-	switch {
-	case inv.ID == "":
-		return invalid(op, "empty id")
-	case len(inv.TokenHash) == 0:
-		return invalid(op, "empty token hash")
-	case inv.Email == "":
-		return invalid(op, "empty email")
-	case !inv.Role.Valid():
-		return fmt.Errorf("bunstore: %s: %w: %w: %q", op, clientele.ErrInvalidArgument, clientele.ErrInvalidRole, inv.Role)
-	case inv.Status != clientele.InvitationPending && inv.Status != "":
-		return invalid(op, "status %q, want pending", inv.Status)
-	case hasNUL(string(inv.ID), string(inv.AgencyID), string(inv.ClientID), string(inv.Email), string(inv.InvitedBy)):
+	if err := invite.ValidateNew(inv); err != nil {
+		return fmt.Errorf("bunstore: %s: %w", op, err)
+	}
+	if hasNUL(string(inv.ID), string(inv.AgencyID), string(inv.ClientID), string(inv.Email), string(inv.InvitedBy)) {
 		return nulArgument(op)
 	}
 	return nil

@@ -13,13 +13,6 @@ import (
 	"github.com/clientele/clientele/authn"
 )
 
-// Limits of a stored passkey, as in WebAuthn: a credential id has 1 to
-// 1023 bytes and an AAGUID 16 (or none).
-const (
-	maxCredentialID = 1023
-	aaguidSize      = 16
-)
-
 type passkeyRow struct {
 	bun.BaseModel `bun:"table:clientele_passkeys,alias:p"`
 
@@ -90,7 +83,7 @@ func (s *Store) CreatePasskey(ctx context.Context, p clientele.Passkey) error {
 
 // Passkey returns the credential with id, or [clientele.ErrNotFound].
 func (s *Store) Passkey(ctx context.Context, id []byte) (clientele.Passkey, error) {
-	if len(id) == 0 || len(id) > maxCredentialID {
+	if len(id) == 0 || len(id) > authn.MaxCredentialID {
 		return clientele.Passkey{}, notFound("passkey", sql.ErrNoRows)
 	}
 	var r passkeyRow
@@ -129,7 +122,7 @@ func (s *Store) DeletePasskey(ctx context.Context, agency clientele.AgencyID, us
 		return missingScope("delete passkey", "agency")
 	}
 	op := fmt.Sprintf("agency %s: user %s: delete passkey", agency, user)
-	if hasNUL(string(agency), string(user)) || len(id) == 0 || len(id) > maxCredentialID {
+	if hasNUL(string(agency), string(user)) || len(id) == 0 || len(id) > authn.MaxCredentialID {
 		return notFound(op, sql.ErrNoRows)
 	}
 	res, err := s.db.NewDelete().Model((*passkeyRow)(nil)).Where("id = ?", id).
@@ -154,10 +147,10 @@ func (s *Store) DeletePasskey(ctx context.Context, agency clientele.AgencyID, us
 // authenticator without a counter) answers ErrCounterMismatch too, and
 // changes nothing. A missing credential answers [clientele.ErrNotFound].
 func (s *Store) UsePasskey(ctx context.Context, id []byte, prev, next uint32, at time.Time) error {
-	if !countMoves(prev, next) {
+	if !authn.SignCountMoves(prev, next) {
 		return fmt.Errorf("bunstore: use passkey: count %d after %d: %w", next, prev, authn.ErrCounterMismatch)
 	}
-	if len(id) == 0 || len(id) > maxCredentialID {
+	if len(id) == 0 || len(id) > authn.MaxCredentialID {
 		return notFound("use passkey", sql.ErrNoRows)
 	}
 	res, err := s.db.NewUpdate().Model((*passkeyRow)(nil)).
@@ -202,31 +195,14 @@ func insertPasskey(ctx context.Context, db bun.IDB, p clientele.Passkey, op stri
 	return fmt.Errorf("bunstore: %s: passkey: %w", op, err)
 }
 
-// countMoves reports whether a sign count may go from prev to next: up,
-// or from 0 to 0 for an authenticator that keeps no counter (WebAuthn
-// §6.1.1).
-func countMoves(prev, next uint32) bool {
-	return next > prev || prev == 0 && next == 0
-}
-
-// validPasskey checks a new passkey.
+// validPasskey checks a new passkey (authn.ValidatePasskey), and that no
+// text of it holds a NUL byte, which bun cannot send.
 func validPasskey(op string, p clientele.Passkey) error {
-	switch {
-	case len(p.ID) == 0 || len(p.ID) > maxCredentialID:
-		return invalid(op, "credential id of %d bytes, want 1 to %d", len(p.ID), maxCredentialID)
-	case p.AgencyID == "":
-		return missingScope(op, "agency")
-	case p.UserID == "":
-		return invalid(op, "no user")
-	case len(p.AAGUID) != 0 && len(p.AAGUID) != aaguidSize:
-		return invalid(op, "AAGUID of %d bytes", len(p.AAGUID))
-	case hasNUL(string(p.AgencyID), string(p.UserID), p.Name, p.AttestationType):
-		return nulArgument(op)
+	if err := authn.ValidatePasskey(p); err != nil {
+		return fmt.Errorf("bunstore: %s: %w", op, err)
 	}
-	for _, t := range p.Transports {
-		if t == "" || strings.ContainsAny(t, ",\x00") {
-			return invalid(op, "transport %q", t)
-		}
+	if hasNUL(append([]string{string(p.AgencyID), string(p.UserID), p.Name, p.AttestationType}, p.Transports...)...) {
+		return nulArgument(op)
 	}
 	return nil
 }

@@ -161,17 +161,10 @@ func (s *Store) DeleteUserSessions(ctx context.Context, agency clientele.AgencyI
 	return int(n), nil
 }
 
-// validSession checks a new session.
+// validSession checks a new session (authn.Session.Validate).
 func validSession(sess authn.Session) error {
-	switch {
-	case len(sess.TokenHash) != sha256.Size:
-		return invalid("create session", "token hash of %d bytes, want %d", len(sess.TokenHash), sha256.Size)
-	case sess.AgencyID == "":
-		return missingScope("create session", "agency")
-	case sess.ClientID == "":
-		return missingScope("create session", "client")
-	case sess.UserID == "":
-		return invalid("create session", "no user")
+	if err := sess.Validate(); err != nil {
+		return fmt.Errorf("bunstore: create session: %w", err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,15 +43,10 @@ func (s *Store) TakeCeremony(_ context.Context, id []byte, now time.Time) (authn
 	return c, nil
 }
 
-// validCeremony checks a new ceremony.
+// validCeremony checks a new ceremony (authn.Ceremony.Validate).
 func validCeremony(c authn.Ceremony) error {
-	switch {
-	case len(c.ID) != sha256.Size:
-		return invalid("save ceremony", "id of %d bytes, want %d", len(c.ID), sha256.Size)
-	case c.Kind != authn.CeremonyRegister && c.Kind != authn.CeremonyLogin:
-		return invalid("save ceremony", "kind %q", c.Kind)
-	case c.AgencyID == "":
-		return missingScope("save ceremony", "agency")
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("memory: save ceremony: %w", err)
 	}
 	return nil
 }

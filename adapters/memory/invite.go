@@ -183,19 +183,10 @@ func (s *Store) recordInvitation(ev clientele.AuditEvent, action string, before 
 	s.record(ev)
 }
 
-// validInvitation checks a new invitation.
+// validInvitation checks a new invitation (invite.ValidateNew).
 func validInvitation(op string, inv clientele.Invitation) error {
-	switch {
-	case inv.ID == "":
-		return invalid(op, "empty id")
-	case len(inv.TokenHash) == 0:
-		return invalid(op, "empty token hash")
-	case inv.Email == "":
-		return invalid(op, "empty email")
-	case !inv.Role.Valid():
-		return fmt.Errorf("memory: %s: %w: %w: %q", op, clientele.ErrInvalidArgument, clientele.ErrInvalidRole, inv.Role)
-	case inv.Status != clientele.InvitationPending && inv.Status != "":
-		return invalid(op, "status %q, want pending", inv.Status)
+	if err := invite.ValidateNew(inv); err != nil {
+		return fmt.Errorf("memory: %s: %w", op, err)
 	}
 	return nil
 }

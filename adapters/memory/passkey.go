@@ -6,18 +6,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/authn"
-)
-
-// Limits of a stored passkey, as in WebAuthn: a credential id has 1 to
-// 1023 bytes and an AAGUID 16 (or none).
-const (
-	maxCredentialID = 1023
-	aaguidSize      = 16
 )
 
 // CreatePasskey stores p. A credential id already stored (for any user of
@@ -92,7 +84,7 @@ func (s *Store) DeletePasskey(_ context.Context, agency clientele.AgencyID, user
 // ErrCounterMismatch too, and changes nothing. A missing credential
 // answers [clientele.ErrNotFound].
 func (s *Store) UsePasskey(_ context.Context, id []byte, prev, next uint32, at time.Time) error {
-	if !countMoves(prev, next) {
+	if !authn.SignCountMoves(prev, next) {
 		return fmt.Errorf("memory: use passkey: count %d after %d: %w", next, prev, authn.ErrCounterMismatch)
 	}
 	s.mu.Lock()
@@ -119,29 +111,10 @@ func (s *Store) addPasskey(p clientele.Passkey) error {
 	return nil
 }
 
-// countMoves reports whether a sign count may go from prev to next: up,
-// or from 0 to 0 for an authenticator that keeps no counter (WebAuthn
-// §6.1.1).
-func countMoves(prev, next uint32) bool {
-	return next > prev || prev == 0 && next == 0
-}
-
-// validPasskey checks a new passkey.
+// validPasskey checks a new passkey (authn.ValidatePasskey).
 func validPasskey(op string, p clientele.Passkey) error {
-	switch {
-	case len(p.ID) == 0 || len(p.ID) > maxCredentialID:
-		return invalid(op, "credential id of %d bytes, want 1 to %d", len(p.ID), maxCredentialID)
-	case p.AgencyID == "":
-		return missingScope(op, "agency")
-	case p.UserID == "":
-		return invalid(op, "no user")
-	case len(p.AAGUID) != 0 && len(p.AAGUID) != aaguidSize:
-		return invalid(op, "AAGUID of %d bytes", len(p.AAGUID))
-	}
-	for _, t := range p.Transports {
-		if t == "" || strings.Contains(t, ",") {
-			return invalid(op, "transport %q", t)
-		}
+	if err := authn.ValidatePasskey(p); err != nil {
+		return fmt.Errorf("memory: %s: %w", op, err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"maps"
 	"slices"
@@ -99,17 +98,10 @@ func (s *Store) endSessions(client clientele.ClientID, user clientele.UserID) {
 	})
 }
 
-// validSession checks a new session.
+// validSession checks a new session (authn.Session.Validate).
 func validSession(sess authn.Session) error {
-	switch {
-	case len(sess.TokenHash) != sha256.Size:
-		return invalid("create session", "token hash of %d bytes, want %d", len(sess.TokenHash), sha256.Size)
-	case sess.AgencyID == "":
-		return missingScope("create session", "agency")
-	case sess.ClientID == "":
-		return missingScope("create session", "client")
-	case sess.UserID == "":
-		return invalid("create session", "no user")
+	if err := sess.Validate(); err != nil {
+		return fmt.Errorf("memory: create session: %w", err)
 	}
 	return nil
 }

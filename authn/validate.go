@@ -1,0 +1,78 @@
+package authn
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+
+	"github.com/clientele/clientele"
+)
+
+// MaxCredentialID is the longest passkey credential id a store accepts, in
+// bytes (WebAuthn caps credential ids at 1023 bytes).
+const MaxCredentialID = 1023
+
+// aaguidSize is the length of an authenticator's AAGUID.
+const aaguidSize = 16
+
+// Validate checks a session before a store keeps it: a 32-byte token hash,
+// an agency and a client (clientele.ErrMissingScope otherwise) and a user.
+// Other failures wrap clientele.ErrInvalidArgument.
+func (s Session) Validate() error {
+	switch {
+	case len(s.TokenHash) != sha256.Size:
+		return fmt.Errorf("%w: token hash of %d bytes, want %d", clientele.ErrInvalidArgument, len(s.TokenHash), sha256.Size)
+	case s.AgencyID == "":
+		return fmt.Errorf("no agency: %w", clientele.ErrMissingScope)
+	case s.ClientID == "":
+		return fmt.Errorf("no client: %w", clientele.ErrMissingScope)
+	case s.UserID == "":
+		return fmt.Errorf("%w: no user", clientele.ErrInvalidArgument)
+	}
+	return nil
+}
+
+// Validate checks a ceremony before a store keeps it: a 32-byte id, a
+// known kind and an agency (clientele.ErrMissingScope otherwise).
+func (c Ceremony) Validate() error {
+	switch {
+	case len(c.ID) != sha256.Size:
+		return fmt.Errorf("%w: ceremony id of %d bytes, want %d", clientele.ErrInvalidArgument, len(c.ID), sha256.Size)
+	case c.Kind != CeremonyRegister && c.Kind != CeremonyLogin:
+		return fmt.Errorf("%w: ceremony kind %q", clientele.ErrInvalidArgument, c.Kind)
+	case c.AgencyID == "":
+		return fmt.Errorf("no agency: %w", clientele.ErrMissingScope)
+	}
+	return nil
+}
+
+// ValidatePasskey checks a passkey before a store keeps it: a credential
+// id of 1 to MaxCredentialID bytes, an agency (clientele.ErrMissingScope
+// otherwise), a user, an AAGUID of 0 or 16 bytes, and transports that are
+// non-empty and hold no comma. Other failures wrap
+// clientele.ErrInvalidArgument.
+func ValidatePasskey(p clientele.Passkey) error {
+	switch {
+	case len(p.ID) == 0 || len(p.ID) > MaxCredentialID:
+		return fmt.Errorf("%w: credential id of %d bytes, want 1 to %d", clientele.ErrInvalidArgument, len(p.ID), MaxCredentialID)
+	case p.AgencyID == "":
+		return fmt.Errorf("no agency: %w", clientele.ErrMissingScope)
+	case p.UserID == "":
+		return fmt.Errorf("%w: passkey without user", clientele.ErrInvalidArgument)
+	case len(p.AAGUID) != 0 && len(p.AAGUID) != aaguidSize:
+		return fmt.Errorf("%w: AAGUID of %d bytes", clientele.ErrInvalidArgument, len(p.AAGUID))
+	}
+	for _, t := range p.Transports {
+		if t == "" || strings.Contains(t, ",") {
+			return fmt.Errorf("%w: transport %q", clientele.ErrInvalidArgument, t)
+		}
+	}
+	return nil
+}
+
+// SignCountMoves reports whether a passkey's sign count may go from prev
+// to next: up, or from 0 to 0 for an authenticator that keeps no counter
+// (WebAuthn §6.1.1). Stores refuse any other move with ErrCounterMismatch.
+func SignCountMoves(prev, next uint32) bool {
+	return next > prev || prev == 0 && next == 0
+}
