@@ -54,7 +54,7 @@ var errorKinds = []errorKind{
 	{authn.ErrInvalidCredentials, http.StatusUnauthorized, "invalid_credentials", "wrong email or password"},
 	{errWrongAgencyToken, http.StatusUnauthorized, "invalid_credentials", "wrong agency token"},
 	{clientele.ErrUnauthenticated, http.StatusUnauthorized, "unauthenticated", "sign in first: no session, or it has ended"},
-	{authn.ErrNoAccess, http.StatusForbidden, "no_access", "this account has no access to the client"},
+	{authn.ErrNoAccess, http.StatusUnauthorized, "no_access", "this account has no access to the client"},
 	{rbac.ErrDenied, http.StatusForbidden, "forbidden", "not allowed for your role or this client's permissions"},
 	{errWrongCaller, http.StatusForbidden, "forbidden", "not allowed for this kind of caller"},
 	{errCrossOrigin, http.StatusForbidden, "forbidden", "cross-origin request refused"},

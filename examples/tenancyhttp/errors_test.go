@@ -81,7 +81,7 @@ func TestErrorCodes(t *testing.T) {
 		{"admin sets permissions", "PUT", fmt.Sprintf("/api/v1/clients/%s/permissions", f.a.ID), `{"permissions":[]}`, []opt{bearer(admin)}, 403, "forbidden"},
 		{"admin on another client's agency route", "PUT", fmt.Sprintf("/api/v1/clients/%s/permissions", f.b.ID), `{"permissions":[]}`, []opt{bearer(admin)}, 403, "forbidden"},
 		{"agency on /me", "GET", "/api/v1/me", "", []opt{bearer(agencyToken)}, 403, "forbidden"},
-		{"no access to that client", "POST", "/api/v1/session", signIn("admin-a@example.com", clienteletest.Password, string(f.b.ID)), nil, 403, "no_access"},
+		{"no access to that client", "POST", "/api/v1/session", signIn("admin-a@example.com", clienteletest.Password, string(f.b.ID)), nil, 401, "no_access"},
 
 		{"unknown client", "GET", "/api/v1/clients/cli_nope/users", "", []opt{bearer(agencyToken)}, 404, "not_found"},
 		{"malformed client", "GET", "/api/v1/clients/NOPE!/users", "", []opt{bearer(agencyToken)}, 404, "not_found"},
