@@ -48,7 +48,7 @@ var wantPolicy = map[Subject]map[Action]clientele.Permission{
 		ActionViewClient: open, ActionListUsers: open, ActionInvite: open, ActionResendInvitation: open,
 		ActionCancelInvitation: open, ActionChangeRole: open, ActionRemoveUser: open,
 		ActionDeactivateUser: open, ActionReactivateUser: open, ActionViewAudit: open,
-		ActionUseBilling: billing, ActionUseReports: reports, ActionExportData: export,
+		ActionUseBilling: open, ActionUseReports: open, ActionExportData: open,
 	},
 	SubjectAdmin: {
 		ActionViewClient: open, ActionListUsers: open, ActionInvite: open, ActionResendInvitation: open,
@@ -127,7 +127,7 @@ func TestDefaultPolicyNamedCases(t *testing.T) {
 		{"member reports need view_reports", member, ActionUseReports, none, false, ReasonMissingPermission, []clientele.Permission{reports}, "member may not reports.use: client lacks view_reports"},
 		{"member reports", member, ActionUseReports, clientele.NewPermissionSet(reports), true, ReasonAllowed, nil, "member may reports.use"},
 		{"admin export needs export_data", clientAdmin, ActionExportData, clientele.NewPermissionSet(billing, reports), false, ReasonMissingPermission, []clientele.Permission{export}, "admin may not data.export: client lacks export_data"},
-		{"agency admin features need the permission", agencyAdmin, ActionUseBilling, none, false, ReasonMissingPermission, []clientele.Permission{billing}, "agency_admin may not billing.use: client lacks manage_billing"},
+		{"agency admin calls features whatever the client has", agencyAdmin, ActionUseBilling, none, true, ReasonAllowed, nil, "agency_admin may billing.use"},
 		{"agency admin reports", agencyAdmin, ActionUseReports, all, true, ReasonAllowed, nil, "agency_admin may reports.use"},
 		{"agency admin deactivates", agencyAdmin, ActionDeactivateUser, none, true, ReasonAllowed, nil, "agency_admin may users.deactivate"},
 		{"admin cannot deactivate", clientAdmin, ActionDeactivateUser, all, false, ReasonNoRule, nil, "admin may not users.deactivate: no rule for the role"},
