@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/netip"
@@ -18,7 +19,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, r invite.AcceptRequest, 
 	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", ip.String())); err != nil {
 		return "", Identity{}, err
 	}
-	preview, err := s.invites.Lookup(ctx, r.Token)
+	inv, err := s.invites.Pending(ctx, r.Token)
 	if err != nil {
 		return "", Identity{}, err
 	}
@@ -26,7 +27,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, r invite.AcceptRequest, 
 	if err != nil {
 		return "", Identity{}, err
 	}
-	return s.startSession(ctx, preview.AgencyID, m.ClientID, m.UserID)
+	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID)
 }
 
 // BeginPasskeySetup starts setting up a new account with a passkey from
@@ -77,23 +78,22 @@ func (s *Service) FinishPasskeySetup(ctx context.Context, r PasskeySetupRequest)
 	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", r.IP.String())); err != nil {
 		return "", Identity{}, err
 	}
-	preview, err := s.invites.Lookup(ctx, r.Invitation)
+	inv, err := s.invites.Pending(ctx, r.Invitation)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	c, d, err := s.take(ctx, r.Ceremony, CeremonyRegister, preview.AgencyID)
+	c, d, err := s.take(ctx, r.Ceremony, CeremonyRegister, inv.AgencyID)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	inv, err := token.Hash(r.Invitation)
-	if err != nil || string(inv) != string(d.Invitation) {
+	if !bytes.Equal(inv.TokenHash, d.Invitation) {
 		return "", Identity{}, fmt.Errorf("%w: ceremony of another invitation", ErrCeremony)
 	}
-	rp, err := s.relyingParty(ctx, preview.AgencyID)
+	rp, err := s.relyingParty(ctx, inv.AgencyID)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	pk, err := s.webauthn.FinishRegistration(ctx, rp, passkey.User{ID: c.UserID, Email: preview.Email, Name: string(preview.Email)}, d.State, r.Response)
+	pk, err := s.webauthn.FinishRegistration(ctx, rp, passkey.User{ID: c.UserID, Email: inv.Email, Name: string(inv.Email)}, d.State, r.Response)
 	if err != nil {
 		return "", Identity{}, verifyFailed(err)
 	}
@@ -102,5 +102,5 @@ func (s *Service) FinishPasskeySetup(ctx context.Context, r PasskeySetupRequest)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	return s.startSession(ctx, preview.AgencyID, m.ClientID, m.UserID)
+	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID)
 }

@@ -28,6 +28,7 @@ const (
 // Acceptor accepts invitations; *invite.Service implements it.
 type Acceptor interface {
 	Lookup(ctx context.Context, token string) (invite.Preview, error)
+	Pending(ctx context.Context, token string) (clientele.Invitation, error)
 	Accept(ctx context.Context, r invite.AcceptRequest) (clientele.Member, error)
 }
 

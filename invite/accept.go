@@ -47,6 +47,13 @@ func (s *Service) Lookup(ctx context.Context, token string) (Preview, error) {
 		ExpiresAt: inv.ExpiresAt, HasAccount: has}, nil
 }
 
+// Pending returns the invitation behind token if it can still be
+// accepted, in one read; it changes nothing. It answers ErrUnknownToken,
+// ErrExpired, ErrCancelled, ErrReplaced or ErrUsed.
+func (s *Service) Pending(ctx context.Context, token string) (clientele.Invitation, error) {
+	return s.usable(ctx, token)
+}
+
 // usable returns the invitation behind token if it can still be accepted.
 func (s *Service) usable(ctx context.Context, token string) (clientele.Invitation, error) {
 	hash, err := HashToken(token)

@@ -17,20 +17,10 @@ import (
 // allAudit walks every page of a log with limit.
 func allAudit(t *testing.T, env *clienteletest.Env, p clientele.Principal, client clientele.ClientID, limit int) []clientele.AuditEvent {
 	t.Helper()
-	var out []clientele.AuditEvent
-	cursor := ""
-	for range 1000 {
+	return allPages(t, limit, func(cursor string) ([]clientele.AuditEvent, string, error) {
 		page, err := env.Tenancy.ListAudit(t.Context(), p, client, tenancy.Page{Limit: limit, Cursor: cursor})
-		require.NoError(t, err)
-		require.LessOrEqual(t, len(page.Events), limit)
-		out = append(out, page.Events...)
-		if page.Next == "" {
-			return out
-		}
-		cursor = page.Next
-	}
-	require.FailNow(t, "pagination does not end")
-	return nil
+		return page.Events, page.Next, err
+	})
 }
 
 func TestListAuditAccess(t *testing.T) {

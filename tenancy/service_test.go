@@ -28,17 +28,27 @@ func secondAgency(t *testing.T, env *clienteletest.Env, b clientele.Branding) (c
 // allUsers walks every page of the client's user list with limit.
 func allUsers(t *testing.T, env *clienteletest.Env, p clientele.Principal, client clientele.ClientID, limit int) []tenancy.Entry {
 	t.Helper()
-	var out []tenancy.Entry
-	cursor := ""
-	for range 100 {
+	return allPages(t, limit, func(cursor string) ([]tenancy.Entry, string, error) {
 		page, err := env.Tenancy.ListUsers(t.Context(), p, client, tenancy.Page{Limit: limit, Cursor: cursor})
+		return page.Users, page.Next, err
+	})
+}
+
+// allPages follows next cursors from the first page until the last, each
+// page at most limit long.
+func allPages[T any](t *testing.T, limit int, fetch func(cursor string) ([]T, string, error)) []T {
+	t.Helper()
+	var out []T
+	cursor := ""
+	for range 1000 {
+		items, next, err := fetch(cursor)
 		require.NoError(t, err)
-		require.LessOrEqual(t, len(page.Users), limit)
-		out = append(out, page.Users...)
-		if page.Next == "" {
+		require.LessOrEqual(t, len(items), limit)
+		out = append(out, items...)
+		if next == "" {
 			return out
 		}
-		cursor = page.Next
+		cursor = next
 	}
 	require.FailNow(t, "pagination does not end")
 	return nil

@@ -103,6 +103,10 @@ func (noInvites) Lookup(context.Context, string) (invite.Preview, error) {
 	return invite.Preview{}, errors.New("unused")
 }
 
+func (noInvites) Pending(context.Context, string) (clientele.Invitation, error) {
+	return clientele.Invitation{}, errors.New("unused")
+}
+
 func (noInvites) Accept(context.Context, invite.AcceptRequest) (clientele.Member, error) {
 	return clientele.Member{}, errors.New("unused")
 }
