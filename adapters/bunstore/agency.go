@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/bunstore/internal/pcache"
 )
 
 // CreateAgency stores a. An existing id, or a custom domain another agency
@@ -36,7 +37,18 @@ func (s *Store) Agency(ctx context.Context, id clientele.AgencyID) (clientele.Ag
 	if id == "" {
 		return clientele.Agency{}, missingScope("agency", "agency")
 	}
-	return agency(ctx, s.db, id)
+	if s.cache == nil {
+		return agency(ctx, s.db, id)
+	}
+	if a, ok := s.cache.Agency(id); ok {
+		return a, nil
+	}
+	gen := s.cache.Gen()
+	a, err := agency(ctx, s.db, id)
+	if err == nil {
+		s.cache.PutAgency(gen, a)
+	}
+	return a, err
 }
 
 // AgencyByDomain returns the agency whose custom domain is domain, or
@@ -72,26 +84,26 @@ func (s *Store) SetBranding(ctx context.Context, id clientele.AgencyID, b client
 	}
 	row := toAgencyRow(clientele.Agency{ID: id, Branding: b})
 	var got clientele.Agency
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
 		var before agencyRow
 		if err := s.forUpdate(tx.NewSelect().Model(&before).Where("a.id = ?", string(id))).Scan(ctx); err != nil {
-			return notFound(fmt.Sprintf("agency %s", id), err)
+			return nil, notFound(fmt.Sprintf("agency %s", id), err)
 		}
 		_, err := tx.NewUpdate().Model(row).
 			Column("name", "logo_url", "primary_color", "custom_domain").
 			Where("id = ?", string(id)).Exec(ctx)
 		if isUnique(err) {
-			return fmt.Errorf("bunstore: agency %s: custom domain %q: %w", id, b.CustomDomain, clientele.ErrDuplicate)
+			return nil, fmt.Errorf("bunstore: agency %s: custom domain %q: %w", id, b.CustomDomain, clientele.ErrDuplicate)
 		}
 		if err != nil {
-			return fmt.Errorf("bunstore: agency %s: set branding: %w", id, err)
+			return nil, fmt.Errorf("bunstore: agency %s: set branding: %w", id, err)
 		}
 		if got, err = agency(ctx, tx, id); err != nil {
-			return err
+			return nil, err
 		}
 		ev.AgencyID, ev.ClientID, ev.Action, ev.Target = id, "", clientele.AuditAgencyBranding, string(id)
 		ev.Before, ev.After = clientele.AuditBranding(before.agency().Branding), clientele.AuditBranding(got.Branding)
-		return insertAudit(ctx, tx, ev)
+		return []pcache.Change{{Kind: pcache.Agency, AgencyID: id}}, insertAudit(ctx, tx, ev)
 	})
 	if err != nil {
 		return clientele.Agency{}, err

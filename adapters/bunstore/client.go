@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/bunstore/internal/pcache"
 	"github.com/clientele/clientele/tenancy"
 )
 
@@ -50,7 +51,21 @@ func (s *Store) Client(ctx context.Context, agency clientele.AgencyID, id client
 	if err := clientScope("client", agency, id); err != nil {
 		return clientele.Client{}, err
 	}
-	return client(ctx, s.db, agency, id)
+	if s.cache == nil {
+		return client(ctx, s.db, agency, id)
+	}
+	if c, ok := s.cache.Client(id); ok {
+		if c.AgencyID != agency {
+			return clientele.Client{}, notFound(fmt.Sprintf("agency %s: client %s", agency, id), sql.ErrNoRows)
+		}
+		return c, nil
+	}
+	gen := s.cache.Gen()
+	c, err := client(ctx, s.db, agency, id)
+	if err == nil {
+		s.cache.PutClient(gen, c)
+	}
+	return c, err
 }
 
 // ListClients returns up to limit clients of agency ordered by (name, id),
@@ -100,24 +115,25 @@ func (s *Store) SetPermissions(ctx context.Context, agency clientele.AgencyID, i
 		return clientele.Client{}, notFound(op, sql.ErrNoRows)
 	}
 	var got clientele.Client
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
 		var before clientRow
 		err := s.forUpdate(tx.NewSelect().Model(&before).
 			Where("c.id = ?", string(id)).Where("c.agency_id = ?", string(agency))).Scan(ctx)
 		if err != nil {
-			return notFound(op, err)
+			return nil, notFound(op, err)
 		}
 		_, err = tx.NewUpdate().Model((*clientRow)(nil)).Set("permissions = ?", joinPermissions(perms)).
 			Where("id = ?", string(id)).Where("agency_id = ?", string(agency)).Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("bunstore: %s: set permissions: %w", op, err)
+			return nil, fmt.Errorf("bunstore: %s: set permissions: %w", op, err)
 		}
 		if got, err = client(ctx, tx, agency, id); err != nil {
-			return err
+			return nil, err
 		}
 		ev.AgencyID, ev.ClientID, ev.Action, ev.Target = agency, id, clientele.AuditClientPermissions, string(id)
 		ev.Before, ev.After = clientele.AuditPermissions(before.client().Permissions), clientele.AuditPermissions(got.Permissions)
-		return insertAudit(ctx, tx, ev)
+		changes := []pcache.Change{{Kind: pcache.Client, AgencyID: agency, ClientID: id}}
+		return changes, insertAudit(ctx, tx, ev)
 	})
 	if err != nil {
 		return clientele.Client{}, err

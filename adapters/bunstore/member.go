@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/bunstore/internal/pcache"
 	"github.com/clientele/clientele/tenancy"
 )
 
@@ -41,25 +42,25 @@ func (s *Store) ChangeRole(ctx context.Context, client clientele.ClientID, user 
 		return clientele.Member{}, err
 	}
 	var got clientele.Member
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
 		m, agency, err := s.lockMembership(ctx, tx, client, user)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if keepAdmin && role != clientele.RoleAdmin {
 			if err := s.keepsAdmin(ctx, tx, m, "demote"); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		_, err = tx.NewUpdate().Model((*membershipRow)(nil)).Set("role = ?", string(role)).
 			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("bunstore: client %s: member %s: change role: %w", client, user, err)
+			return nil, fmt.Errorf("bunstore: client %s: member %s: change role: %w", client, user, err)
 		}
 		if got, err = member(ctx, tx, client, user); err != nil {
-			return err
+			return nil, err
 		}
-		return insertMemberAudit(ctx, tx, ev, agency, clientele.AuditMemberRole, m, &got)
+		return memberChange(agency, client, user), insertMemberAudit(ctx, tx, ev, agency, clientele.AuditMemberRole, m, &got)
 	})
 	if err != nil {
 		return clientele.Member{}, err
@@ -79,22 +80,22 @@ func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, use
 	if err := checkStamp("remove member", ev); err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
 		m, agency, err := s.lockMembership(ctx, tx, client, user)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if keepAdmin {
 			if err := s.keepsAdmin(ctx, tx, m, "remove"); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		_, err = tx.NewDelete().Model((*membershipRow)(nil)).
 			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("bunstore: client %s: member %s: remove: %w", client, user, err)
+			return nil, fmt.Errorf("bunstore: client %s: member %s: remove: %w", client, user, err)
 		}
-		return insertMemberAudit(ctx, tx, ev, agency, clientele.AuditMemberRemove, m, nil)
+		return memberChange(agency, client, user), insertMemberAudit(ctx, tx, ev, agency, clientele.AuditMemberRemove, m, nil)
 	})
 }
 
@@ -117,20 +118,20 @@ func (s *Store) SetMemberStatus(ctx context.Context, client clientele.ClientID, 
 		action = clientele.AuditMemberReactivate
 	}
 	var got clientele.Member
-	err := s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
 		m, agency, err := s.lockMembership(ctx, tx, client, user)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, err = tx.NewUpdate().Model((*membershipRow)(nil)).Set("status = ?", string(status)).
 			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
 		if err != nil {
-			return fmt.Errorf("bunstore: client %s: member %s: set status: %w", client, user, err)
+			return nil, fmt.Errorf("bunstore: client %s: member %s: set status: %w", client, user, err)
 		}
 		if got, err = member(ctx, tx, client, user); err != nil {
-			return err
+			return nil, err
 		}
-		return insertMemberAudit(ctx, tx, ev, agency, action, m, &got)
+		return memberChange(agency, client, user), insertMemberAudit(ctx, tx, ev, agency, action, m, &got)
 	})
 	if err != nil {
 		return clientele.Member{}, err
@@ -148,18 +149,31 @@ func (s *Store) RecordActivity(ctx context.Context, client clientele.ClientID, u
 	if hasNUL(string(client), string(user)) {
 		return notFound(op, sql.ErrNoRows)
 	}
-	res, err := s.db.NewUpdate().Model((*membershipRow)(nil)).Set("last_active_at = ?", at.UTC()).
-		Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("bunstore: %s: record activity: %w", op, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+	var missing bool
+	err := s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
+		res, err := tx.NewUpdate().Model((*membershipRow)(nil)).Set("last_active_at = ?", at.UTC()).
+			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: %s: record activity: %w", op, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			missing = true
+			return nil, nil
+		}
+		// The time shows in the member a session resolves to.
+		return memberChange("", client, user), nil
+	})
+	if err == nil && missing {
 		// MySQL counts changed rows, not matched ones: an unchanged time
 		// also gives 0, so look before reporting it missing.
-		_, err := member(ctx, s.db, client, user)
-		return err
+		_, err = member(ctx, s.db, client, user)
 	}
-	return nil
+	return err
+}
+
+// memberChange is the published change of a membership.
+func memberChange(agency clientele.AgencyID, client clientele.ClientID, user clientele.UserID) []pcache.Change {
+	return []pcache.Change{{Kind: pcache.Member, AgencyID: agency, ClientID: client, UserID: user}}
 }
 
 // lockMembership locks client's row, then reads and locks user's

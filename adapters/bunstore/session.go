@@ -10,6 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/bunstore/internal/pcache"
 	"github.com/clientele/clientele/authn"
 )
 
@@ -105,6 +106,22 @@ func (s *Store) ResolveSession(ctx context.Context, hash []byte, now, idleSince 
 	if len(hash) != sha256.Size {
 		return authn.Resolved{}, notFound("session", sql.ErrNoRows)
 	}
+	if s.cache == nil {
+		return s.resolveSession(ctx, hash, now, idleSince)
+	}
+	if r, ok := s.cache.Session(hash); ok && r.Session.ExpiresAt.After(now) && r.Session.LastSeenAt.After(idleSince) {
+		return r, nil
+	}
+	gen := s.cache.Gen()
+	r, err := s.resolveSession(ctx, hash, now, idleSince)
+	if err == nil {
+		s.cache.PutSession(gen, r)
+	}
+	return r, err
+}
+
+// resolveSession is ResolveSession's query.
+func (s *Store) resolveSession(ctx context.Context, hash []byte, now, idleSince time.Time) (authn.Resolved, error) {
 	var r resolvedRow
 	err := s.db.NewSelect().Model(&r).ColumnExpr(resolvedColumns).
 		Join("JOIN clientele_memberships AS m ON m.client_id = s.client_id AND m.user_id = s.user_id").
@@ -126,17 +143,25 @@ func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) err
 	if err != nil {
 		return fmt.Errorf("bunstore: touch session: %w", err)
 	}
+	if s.cache != nil {
+		s.cache.TouchSession(hash, at.UTC())
+	}
 	return nil
 }
 
 // DeleteSession deletes the session with hash; a missing one is not an
 // error.
 func (s *Store) DeleteSession(ctx context.Context, hash []byte) error {
-	_, err := s.db.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("bunstore: delete session: %w", err)
-	}
-	return nil
+	return s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
+		res, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("token_hash = ?", hash).Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: delete session: %w", err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return nil, nil // nothing to tell
+		}
+		return []pcache.Change{{Kind: pcache.Session, TokenHash: hash}}, nil
+	})
 }
 
 // DeleteUserSessions deletes every session of user in agency and returns
@@ -149,16 +174,22 @@ func (s *Store) DeleteUserSessions(ctx context.Context, agency clientele.AgencyI
 		return 0, nil
 	}
 	op := fmt.Sprintf("agency %s: user %s: delete sessions", agency, user)
-	res, err := s.db.NewDelete().Model((*sessionRow)(nil)).
-		Where("agency_id = ?", string(agency)).Where("user_id = ?", string(user)).Exec(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("bunstore: %s: %w", op, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("bunstore: %s: %w", op, err)
-	}
-	return int(n), nil
+	var n int64
+	err := s.committed(ctx, func(ctx context.Context, tx bun.Tx) ([]pcache.Change, error) {
+		res, err := tx.NewDelete().Model((*sessionRow)(nil)).
+			Where("agency_id = ?", string(agency)).Where("user_id = ?", string(user)).Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("bunstore: %s: %w", op, err)
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return nil, fmt.Errorf("bunstore: %s: %w", op, err)
+		}
+		if n == 0 {
+			return nil, nil
+		}
+		return []pcache.Change{{Kind: pcache.User, AgencyID: agency, UserID: user}}, nil
+	})
+	return int(n), err
 }
 
 // validSession checks a new session (authn.Session.Validate).

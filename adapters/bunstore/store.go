@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/adapters/bunstore/internal/pcache"
 	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/invite"
 	"github.com/clientele/clientele/tenancy"
@@ -29,13 +30,16 @@ var (
 type Store struct {
 	db      bun.IDB
 	dialect dialect.Name
+	cache   *pcache.Cache // nil without WithCache
+	node    *node
 }
 
 // New returns a Store on db, whose schema Migrate has created. db may be a
 // *bun.DB, or a bun.Tx of the host's in which every write then happens (as
 // savepoints). A dialect other than PostgreSQL, MySQL or SQLite answers
-// clientele.ErrInvalidArgument.
-func New(db bun.IDB) (*Store, error) {
+// clientele.ErrInvalidArgument. With [WithCache], call [Store.Close] when
+// done.
+func New(db bun.IDB, opts ...Option) (*Store, error) {
 	if db == nil {
 		return nil, fmt.Errorf("%w: bunstore: nil database", clientele.ErrInvalidArgument)
 	}
@@ -43,7 +47,16 @@ func New(db bun.IDB) (*Store, error) {
 	if _, err := migrationDir(name); err != nil {
 		return nil, err
 	}
-	return &Store{db: db, dialect: name}, nil
+	s := &Store{db: db, dialect: name}
+	for _, o := range opts {
+		if err := o(s); err != nil {
+			return nil, err
+		}
+	}
+	if s.node != nil {
+		s.node.start()
+	}
+	return s, nil
 }
 
 // inTx runs fn in a transaction (a savepoint inside the host's one).

@@ -37,6 +37,7 @@ type server struct {
 	db        *bun.DB
 	handler   http.Handler
 	deliverer *invite.Deliverer
+	store     *bunstore.Store
 	token     string
 	generated bool
 }
@@ -48,7 +49,7 @@ func newServer(ctx context.Context, cfg config, log *slog.Logger) (*server, erro
 	}
 	s := &server{cfg: cfg, log: log, db: db, token: cfg.AgencyToken}
 	if err := s.wire(ctx); err != nil {
-		_ = db.Close() // the wiring error is the one to report
+		s.close() // the wiring error is the one to report
 		return nil, err
 	}
 	return s, nil
@@ -58,10 +59,14 @@ func (s *server) wire(ctx context.Context) error {
 	if err := bunstore.Migrate(ctx, s.db); err != nil {
 		return err
 	}
-	store, err := bunstore.New(s.db)
+	// Every request reads its session, membership, client and agency; the
+	// cache answers those from memory and stays exact across every
+	// process on the database (a change returns once each has dropped it).
+	store, err := bunstore.New(s.db, bunstore.WithCache(bunstore.CacheOptions{Logger: s.log}))
 	if err != nil {
 		return err
 	}
+	s.store = store
 	if err := ensureAgency(ctx, store); err != nil {
 		return err
 	}
@@ -187,6 +192,13 @@ func (s *server) serve(ctx context.Context, stdout io.Writer) error {
 }
 
 func (s *server) close() {
+	if s.store != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := s.store.Close(ctx); err != nil {
+			s.log.Warn("leaving the cache's node table", "err", err)
+		}
+	}
 	if err := s.db.Close(); err != nil {
 		s.log.Warn("closing the database", "err", err)
 	}

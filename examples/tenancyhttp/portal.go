@@ -42,10 +42,13 @@ func (a *API) portal(ctx context.Context, host string) (clientele.Agency, error)
 		return clientele.Agency{}, errUnknownPortal
 	}
 	agency, err := a.tenancy.Agency(ctx, clientele.AgencyAdmin(a.agencyID))
-	if err != nil {
-		// The configured agency is missing or unreadable: a server fault,
-		// not the caller's (so the sentinel is not kept).
+	if errors.Is(err, clientele.ErrNotFound) {
+		// The configured agency is missing: a server fault, not the
+		// caller's (so the sentinel is not kept).
 		return clientele.Agency{}, fmt.Errorf("tenancyhttp: portal agency %s: %v", a.agencyID, err)
+	}
+	if err != nil { // kept whole, so that an unreachable store answers as such
+		return clientele.Agency{}, fmt.Errorf("tenancyhttp: portal agency %s: %w", a.agencyID, err)
 	}
 	if name == a.baseHost || agency.Branding.CustomDomain != "" && name == agency.Branding.CustomDomain {
 		return agency, nil
