@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -71,9 +72,14 @@ func validColor(s string) bool {
 	return true
 }
 
+// hasControl reports a character that has no place in a name or URL shown
+// to people: a control, an invisible format character, a line or
+// paragraph separator, or U+FFFD.
 func hasControl(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+		// Cf holds the invisible and direction-changing characters (zero
+		// width space, right-to-left override, byte order mark...).
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == '\u2028' || r == '\u2029' || r == utf8.RuneError {
 			return true
 		}
 	}

@@ -436,7 +436,13 @@ func TestNormalizeName(t *testing.T) {
 	got, err := clientele.NormalizeName("  Globex  ")
 	require.NoError(t, err)
 	assert.Equal(t, "Globex", got)
-	for _, bad := range []string{"", "  ", "a\nb", "a\x00", strings.Repeat("x", 101), "\xff"} {
+	got, err = clientele.NormalizeName("Café Ünïcode 東京")
+	require.NoError(t, err)
+	assert.Equal(t, "Café Ünïcode 東京", got)
+	// Controls, invisible and direction-changing characters, separators
+	// and U+FFFD are refused: a name must show what it is.
+	for _, bad := range []string{"", "  ", "a\nb", "a\x00", strings.Repeat("x", 101), "\xff",
+		"\u202eevil", "\u200b", "a\u200db", "\ufeffGlobex", "a\u2028b", "a\ufffdb", "a\u00adb"} {
 		_, err := clientele.NormalizeName(bad)
 		assert.ErrorIs(t, err, clientele.ErrInvalidArgument, "%q", bad)
 	}

@@ -137,6 +137,10 @@ func noStale(t *testing.T, kind dbtest.Kind, bOpts ...bunstore.Option) {
 	_, err = a.tenancy.Reactivate(ctx, staff, client, user)
 	require.NoError(t, err)
 	_, err = b.authn.Resolve(ctx, session)
+	require.ErrorIs(t, err, clientele.ErrUnauthenticated, "reactivation revives no session")
+	session, _, err = a.authn.SignIn(ctx, authn.SignInRequest{AgencyID: agency, Email: "bob@globex.example", Password: clienteletest.Password, IP: office})
+	require.NoError(t, err)
+	_, err = b.authn.Resolve(ctx, session)
 	require.NoError(t, err)
 
 	require.NoError(t, a.tenancy.Remove(ctx, staff, client, user))

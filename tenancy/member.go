@@ -91,7 +91,8 @@ func (s *Service) Remove(ctx context.Context, p clientele.Principal, client clie
 }
 
 // Deactivate suspends user's membership (agency admin only); a deactivated
-// user keeps its place in the list but may do nothing.
+// user keeps its place in the list but may do nothing, and its sessions in
+// the client end (reactivation revives none: the user signs in again).
 func (s *Service) Deactivate(ctx context.Context, p clientele.Principal, client clientele.ClientID, user clientele.UserID) (clientele.Member, error) {
 	return s.setStatus(ctx, p, client, user, rbac.ActionDeactivateUser, clientele.StatusDeactivated)
 }

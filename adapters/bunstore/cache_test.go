@@ -107,6 +107,18 @@ func newWorld(t *testing.T, dsn string) world {
 	return w
 }
 
+// signIn replaces w's session with a new one.
+func (w *world) signIn(t *testing.T) error {
+	tok, _, err := w.authn.SignIn(t.Context(), authn.SignInRequest{AgencyID: w.agency, Email: "bob@globex.example",
+		Password: "correct horse battery staple", IP: netip.MustParseAddr("203.0.113.7")})
+	if err != nil {
+		return err
+	}
+	w.token = tok
+	w.session, err = token.Hash(tok)
+	return err
+}
+
 // resolve resolves w's session through s now.
 func (w world) resolve(t *testing.T, s *bunstore.Store) (authn.Resolved, error) {
 	now := time.Now().UTC()
@@ -181,13 +193,14 @@ func TestCacheExactAcrossProcesses(t *testing.T) {
 					_, err := w.tenancy.Deactivate(ctx, staff, w.client, w.user)
 					return err
 				}, func(t *testing.T, r *bunstore.Store) {
-					got, err := w.resolve(t, r)
-					require.NoError(t, err)
-					assert.Equal(t, clientele.StatusDeactivated, got.Member.Status)
+					_, err := w.resolve(t, r)
+					assert.ErrorIs(t, err, clientele.ErrNotFound, "deactivation ends the session")
 				}},
-				{"reactivate", func() error {
-					_, err := w.tenancy.Reactivate(ctx, staff, w.client, w.user)
-					return err
+				{"reactivate and sign in again", func() error {
+					if _, err := w.tenancy.Reactivate(ctx, staff, w.client, w.user); err != nil {
+						return err
+					}
+					return w.signIn(t)
 				}, func(t *testing.T, r *bunstore.Store) {
 					got, err := w.resolve(t, r)
 					require.NoError(t, err)
@@ -199,7 +212,8 @@ func TestCacheExactAcrossProcesses(t *testing.T) {
 						assert.ErrorIs(t, err, clientele.ErrNotFound)
 					}},
 			}
-			for _, st := range steps {
+			for i := range steps {
+				st := &steps[i]
 				for _, r := range readers { // warm every read the step checks
 					_, _ = w.resolve(t, r)
 					_, _ = r.Client(ctx, w.agency, w.client)

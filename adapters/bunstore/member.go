@@ -100,7 +100,9 @@ func (s *Store) RemoveMember(ctx context.Context, client clientele.ClientID, use
 }
 
 // SetMemberStatus sets the membership's status and returns the member,
-// recording ev in the same transaction. A status other than active or
+// recording ev in the same transaction. Deactivating deletes the sessions
+// acting through the membership in that transaction, so reactivating
+// revives none of them. A status other than active or
 // deactivated answers [clientele.ErrInvalidArgument]; a missing
 // membership [clientele.ErrNotFound].
 func (s *Store) SetMemberStatus(ctx context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus, ev clientele.AuditEvent) (clientele.Member, error) {
@@ -127,6 +129,13 @@ func (s *Store) SetMemberStatus(ctx context.Context, client clientele.ClientID, 
 			Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("bunstore: client %s: member %s: set status: %w", client, user, err)
+		}
+		if status == clientele.StatusDeactivated {
+			_, err = tx.NewDelete().Model((*sessionRow)(nil)).
+				Where("client_id = ?", string(client)).Where("user_id = ?", string(user)).Exec(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("bunstore: client %s: member %s: end sessions: %w", client, user, err)
+			}
 		}
 		if got, err = member(ctx, tx, client, user); err != nil {
 			return nil, err

@@ -38,14 +38,21 @@ func testSessions(t *testing.T, newStore newStoreFunc) {
 		perms := clientele.NewPermissionSet(clientele.PermExportData, clientele.PermManageBilling)
 		_, err = s.SetPermissions(t.Context(), a.ID, c.ID, perms, stamp())
 		require.NoError(t, err)
-		current, err := s.SetMemberStatus(t.Context(), c.ID, m.UserID, clientele.StatusDeactivated, stamp())
-		require.NoError(t, err)
-
 		got, err = s.ResolveSession(t.Context(), sess.TokenHash, at, longAgo)
-		require.NoError(t, err, "a deactivated membership still resolves: the caller decides")
-		assert.Equal(t, normResolved(authn.Resolved{Session: sess, Member: current, Permissions: perms}), normResolved(got))
+		require.NoError(t, err)
 		assert.Equal(t, clientele.RoleMember, got.Member.Role)
-		assert.Equal(t, clientele.StatusDeactivated, got.Member.Status)
+		assert.Equal(t, perms, got.Permissions)
+
+		// Deactivating ends the membership's sessions; reactivating
+		// revives none of them.
+		_, err = s.SetMemberStatus(t.Context(), c.ID, m.UserID, clientele.StatusDeactivated, stamp())
+		require.NoError(t, err)
+		_, err = s.ResolveSession(t.Context(), sess.TokenHash, at, longAgo)
+		require.ErrorIs(t, err, clientele.ErrNotFound, "a deactivated membership's session")
+		_, err = s.SetMemberStatus(t.Context(), c.ID, m.UserID, clientele.StatusActive, stamp())
+		require.NoError(t, err)
+		_, err = s.ResolveSession(t.Context(), sess.TokenHash, at, longAgo)
+		require.ErrorIs(t, err, clientele.ErrNotFound, "reactivation revives no session")
 
 		for _, hash := range [][]byte{hashOf("unknown"), nil, sess.TokenHash[:16]} {
 			_, err = s.ResolveSession(t.Context(), hash, at, longAgo)

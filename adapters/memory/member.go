@@ -137,7 +137,8 @@ func (s *Store) RemoveMember(_ context.Context, client clientele.ClientID, user 
 }
 
 // SetMemberStatus sets the membership's status and returns the member,
-// recording ev under the same lock.
+// recording ev under the same lock. Deactivating ends the sessions acting
+// through the membership, so reactivating revives none of them.
 func (s *Store) SetMemberStatus(_ context.Context, client clientele.ClientID, user clientele.UserID, status clientele.MemberStatus, ev clientele.AuditEvent) (clientele.Member, error) {
 	if client == "" {
 		return clientele.Member{}, missingScope("set member status", "client")
@@ -160,6 +161,9 @@ func (s *Store) SetMemberStatus(_ context.Context, client clientele.ClientID, us
 	m := s.members[client][user]
 	m.Status = status
 	s.members[client][user] = m
+	if status == clientele.StatusDeactivated {
+		s.endSessions(client, user)
+	}
 	got, _ := s.member(client, user)
 	action := clientele.AuditMemberDeactivate
 	if status == clientele.StatusActive {

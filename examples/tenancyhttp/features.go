@@ -11,7 +11,8 @@ import (
 // {"client_id","feature"} when the caller may do act with the client's
 // current permissions (billing: an Admin while the client has
 // manage_billing; reports: Admin or Member while it has view_reports).
-// The agency admin is bound by the client's permissions too.
+// The agency admin may call both whatever the client has enabled (the
+// contract: it "may also call every client endpoint").
 func (a *API) feature(act rbac.Action, name string) func(http.ResponseWriter, *http.Request, Caller) error {
 	return func(w http.ResponseWriter, r *http.Request, c Caller) error {
 		cl, err := a.tenancy.Client(r.Context(), c.Principal, clientID(r))

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -54,7 +55,16 @@ func (a *API) mux(routes []route) http.Handler {
 		mux.Handle(p, m)
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { WriteError(w, r, errNoRoute, a.log) })
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux would redirect an unclean path ("//", "/./", "/../")
+		// to its clean form with a 307 in HTML; the API names every
+		// resource by one path only.
+		if p := r.URL.Path; p != path.Clean(p) {
+			WriteError(w, r, errNoRoute, a.log)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // guard applies the route's access rules, then serves it.

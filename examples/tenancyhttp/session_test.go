@@ -181,6 +181,9 @@ func TestRemovalAndDeactivationHoldOnTheNextRequest(t *testing.T) {
 	w = f.do("POST", user+"/reactivate", "", bearer(agencyToken))
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, "active", decode[map[string]any](t, w)["status"])
+	assert.Equal(t, "unauthenticated", errorCode(t, f.do("GET", users, "", bearer(member)), 401),
+		"deactivation ended the session; reactivation revives none")
+	member = f.signIn("member-a@example.com", "")
 	require.Equal(t, http.StatusOK, f.do("GET", users, "", bearer(member)).Code)
 
 	admin := f.signIn("admin-a@example.com", "")
