@@ -123,7 +123,7 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 			return clientele.Member{}, err
 		}
 	}
-	_, err = tx.NewInsert().Model(&membershipRow{ClientID: inv.ClientID, UserID: u.ID, Email: u.Email,
+	_, err = tx.NewInsert().Model(&membershipRow{ClientID: inv.ClientID, UserID: u.ID, Email: u.Email, Name: u.Name,
 		Role: inv.Role, Status: string(clientele.StatusActive), CreatedAt: a.Now.UTC()}).Exec(ctx)
 	if isUnique(err) {
 		return clientele.Member{}, fmt.Errorf("bunstore: %s: %w", op, invite.ErrAlreadyMember)

@@ -46,7 +46,6 @@ func (s *Store) ListUsers(ctx context.Context, client clientele.ClientID, q tena
 func (s *Store) listMembers(ctx context.Context, client clientele.ClientID, q tenancy.ListQuery) ([]tenancy.Entry, error) {
 	var rows []memberRow
 	sel := s.db.NewSelect().Model(&rows).ColumnExpr(memberColumns).
-		Join("JOIN clientele_users AS u ON u.id = m.user_id").
 		Where("m.client_id = ?", string(client))
 	if k := q.After; k != nil {
 		sel = sel.Where("m.email >= ? AND (m.email > ? OR m.user_id > ?)", k.Sort, k.Sort, k.ID)

@@ -13,9 +13,9 @@ import (
 	"github.com/clientele/clientele/tenancy"
 )
 
-// memberColumns are what a Member is read from: the membership and its
-// user's name.
-const memberColumns = "m.client_id, m.user_id, m.email, m.role, m.status, m.last_active_at, m.created_at, u.name"
+// memberColumns are what a Member is read from: the membership alone
+// (it keeps the user's email and name).
+const memberColumns = "m.client_id, m.user_id, m.email, m.name, m.role, m.status, m.last_active_at, m.created_at"
 
 // Member returns user's membership in client, or [clientele.ErrNotFound].
 func (s *Store) Member(ctx context.Context, client clientele.ClientID, user clientele.UserID) (clientele.Member, error) {
@@ -251,7 +251,6 @@ func member(ctx context.Context, db bun.IDB, client clientele.ClientID, user cli
 	}
 	var r memberRow
 	err := db.NewSelect().Model(&r).ColumnExpr(memberColumns).
-		Join("JOIN clientele_users AS u ON u.id = m.user_id").
 		Where("m.client_id = ?", string(client)).Where("m.user_id = ?", string(user)).Scan(ctx)
 	if err != nil {
 		return clientele.Member{}, notFound(op, err)

@@ -105,6 +105,7 @@ type membershipRow struct {
 	ClientID     string     `bun:"client_id,pk"`
 	UserID       string     `bun:"user_id,pk"`
 	Email        string     `bun:"email"` // the user's, copied for the indexed user list
+	Name         string     `bun:"name"`  // the user's, copied likewise (names never change)
 	Role         string     `bun:"role"`
 	Status       string     `bun:"status"`
 	LastActiveAt *time.Time `bun:"last_active_at"`
@@ -121,10 +122,9 @@ func (r *membershipRow) membership() clientele.Membership {
 	return m
 }
 
-// memberRow is a membership joined with its user's name.
+// memberRow is a membership read as a Member.
 type memberRow struct {
 	membershipRow `bun:",extend"`
-	Name          string `bun:"name"`
 }
 
 func (r *memberRow) member() clientele.Member {

@@ -47,11 +47,11 @@ type resolvedRow struct {
 
 // resolvedColumns are what ResolveSession reads.
 const resolvedColumns = "s.token_hash, s.agency_id, s.client_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, " +
-	"m.role, m.status, m.email, u.name, m.last_active_at AS member_last_active_at, " +
+	"m.role, m.status, m.email, m.name, m.last_active_at AS member_last_active_at, " +
 	"m.created_at AS member_created_at, c.permissions"
 
 func (r *resolvedRow) resolved() authn.Resolved {
-	m := memberRow{Name: r.Name, membershipRow: membershipRow{ClientID: r.ClientID, UserID: r.UserID,
+	m := memberRow{membershipRow: membershipRow{Name: r.Name, ClientID: r.ClientID, UserID: r.UserID,
 		Email: r.Email, Role: r.Role, Status: r.Status, LastActiveAt: r.MemberLastActiveAt, CreatedAt: r.MemberCreatedAt}}
 	return authn.Resolved{Session: r.session(), Member: m.member(), Permissions: splitPermissions(r.Permissions)}
 }
@@ -125,7 +125,6 @@ func (s *Store) resolveSession(ctx context.Context, hash []byte, now, idleSince 
 	var r resolvedRow
 	err := s.db.NewSelect().Model(&r).ColumnExpr(resolvedColumns).
 		Join("JOIN clientele_memberships AS m ON m.client_id = s.client_id AND m.user_id = s.user_id").
-		Join("JOIN clientele_users AS u ON u.id = s.user_id").
 		Join("JOIN clientele_clients AS c ON c.id = s.client_id AND c.agency_id = s.agency_id").
 		Where("s.token_hash = ?", hash).Where("s.expires_at > ?", now.UTC()).
 		Where("s.last_seen_at > ?", idleSince.UTC()).Scan(ctx)

@@ -97,8 +97,11 @@ func (p *plan) client(ch *chunk, i int) clientRow {
 func (p *plan) user(ch *chunk, i int) userRow {
 	c, n := ch.first+i/p.cfg.UsersPerClient, i%p.cfg.UsersPerClient+1
 	return userRow{ID: ch.users[i], AgencyID: p.agency.ID, Email: p.userEmail(c, n),
-		Name: fmt.Sprintf("Seed User %06d-%d", c, n), PasswordHash: p.passwordHash, CreatedAt: p.now}
+		Name: p.userName(c, n), PasswordHash: p.passwordHash, CreatedAt: p.now}
 }
+
+// userName is the name of user n of client c.
+func (p *plan) userName(c, n int) string { return fmt.Sprintf("Seed User %06d-%d", c, n) }
 
 // membership returns the i-th user's active membership in its client: an
 // Admin for each client's first user, a Member for the others.
@@ -109,7 +112,7 @@ func (p *plan) membership(ch *chunk, i int) membershipRow {
 		role = clientele.RoleAdmin
 	}
 	return membershipRow{ClientID: ch.clients[c], UserID: ch.users[i], Email: p.userEmail(ch.first+c, n),
-		Role: string(role), Status: string(clientele.StatusActive), CreatedAt: p.now}
+		Name: p.userName(ch.first+c, n), Role: string(role), Status: string(clientele.StatusActive), CreatedAt: p.now}
 }
 
 // invitation returns the chunk's i-th invitation: invitation i%K+1 of

@@ -67,16 +67,17 @@ type membershipRow struct {
 	ClientID     string     `bun:"client_id,pk"`
 	UserID       string     `bun:"user_id,pk"`
 	Email        string     `bun:"email"`
+	Name         string     `bun:"name"` // the user's, as bunstore keeps it (schema version 6)
 	Role         string     `bun:"role"`
 	Status       string     `bun:"status"`
 	LastActiveAt *time.Time `bun:"last_active_at"`
 	CreatedAt    time.Time  `bun:"created_at"`
 }
 
-var membershipColumns = []string{"client_id", "user_id", "email", "role", "status", "last_active_at", "created_at"}
+var membershipColumns = []string{"client_id", "user_id", "email", "name", "role", "status", "last_active_at", "created_at"}
 
 func (r *membershipRow) values() []any {
-	return []any{r.ClientID, r.UserID, r.Email, r.Role, r.Status, r.LastActiveAt, r.CreatedAt}
+	return []any{r.ClientID, r.UserID, r.Email, r.Name, r.Role, r.Status, r.LastActiveAt, r.CreatedAt}
 }
 
 type invitationRow struct {

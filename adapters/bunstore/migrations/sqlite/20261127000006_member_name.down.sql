@@ -1,0 +1,1 @@
+ALTER TABLE clientele_memberships DROP COLUMN name;
