@@ -29,9 +29,9 @@ type portal struct {
 	client  *http.Client
 }
 
-// startPortal runs the server on a free port with dsn, as `go run` would,
-// and stops it when t ends.
-func startPortal(t *testing.T, dsn string) *portal {
+// startPortal runs the server on a free port with dsn and the extra
+// flags, as `go run` would, and stops it when t ends.
+func startPortal(t *testing.T, dsn string, extra ...string) *portal {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -43,7 +43,8 @@ func startPortal(t *testing.T, dsn string) *portal {
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", addr, "-db", dsn, "-mail-dir", p.mailDir}, func(k string) string { return env[k] }, &out, io.Discard)
+		args := append([]string{"-addr", addr, "-db", dsn, "-mail-dir", p.mailDir}, extra...)
+		done <- run(ctx, args, func(k string) string { return env[k] }, &out, io.Discard)
 	}()
 	t.Cleanup(func() {
 		cancel()

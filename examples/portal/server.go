@@ -135,9 +135,13 @@ func ensureAgency(ctx context.Context, store *bunstore.Store) error {
 
 // mailer sends through SMTP when configured, else writes .eml files.
 func (s *server) mailer() (invite.Mailer, error) {
-	from := "no-reply@" + mailDomain(s.cfg.BaseURL)
+	domain := mailDomain(s.cfg.BaseURL)
+	from := "no-reply@" + domain
 	if s.cfg.SMTP != "" {
-		return smtpmail.New(s.cfg.SMTP, from)
+		// Greet with the portal's domain (RFC 5321 wants a name the server
+		// can resolve), not the machine's bare host name, which strict
+		// servers refuse.
+		return smtpmail.New(s.cfg.SMTP, from, smtpmail.WithHELO(domain))
 	}
 	return mailfile.New(s.cfg.MailDir, from)
 }

@@ -1,10 +1,20 @@
 package tenancyhttp_test
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,6 +23,7 @@ import (
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/clienteletest"
+	"github.com/clientele/clientele/examples/tenancyhttp"
 	"github.com/clientele/clientele/invite"
 )
 
@@ -216,4 +227,64 @@ func TestListPages(t *testing.T) {
 	assert.Equal(t, "admin", admin["role"])
 	assert.NotContains(t, admin, "expires_at")
 	assert.Contains(t, admin, "last_active_at")
+}
+
+// sqlStateError is a driver error with a SQLSTATE, as pgx's
+// *pgconn.PgError.
+type sqlStateError struct{ state string }
+
+func (e *sqlStateError) Error() string    { return "ERROR: server says " + e.state }
+func (e *sqlStateError) SQLState() string { return e.state }
+
+// TestStoreUnavailable checks that a store that cannot be reached answers
+// 503 unavailable with Retry-After and a warning, whatever the driver, and
+// that other store failures stay 500 internal.
+func TestStoreUnavailable(t *testing.T) {
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	wrap := func(err error) error { return fmt.Errorf("bunstore: get session: %w", err) }
+	tests := []struct {
+		name   string
+		err    error
+		status int
+		code   string
+	}{
+		{"dial refused", wrap(refused), 503, "unavailable"},
+		{"read reset", wrap(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), 503, "unavailable"},
+		{"bare refused", wrap(syscall.ECONNREFUSED), 503, "unavailable"},
+		{"bare reset", wrap(syscall.ECONNRESET), 503, "unavailable"},
+		{"broken pipe", wrap(syscall.EPIPE), 503, "unavailable"},
+		{"bad connection", wrap(driver.ErrBadConn), 503, "unavailable"},
+		{"connection done", wrap(sql.ErrConnDone), 503, "unavailable"},
+		{"closed mid-answer", wrap(fmt.Errorf("failed to receive message: %w", io.ErrUnexpectedEOF)), 503, "unavailable"},
+		{"admin shutdown 57P01", wrap(&sqlStateError{"57P01"}), 503, "unavailable"},
+		{"crash shutdown 57P02", wrap(&sqlStateError{"57P02"}), 503, "unavailable"},
+		{"cannot connect now 57P03", wrap(&sqlStateError{"57P03"}), 503, "unavailable"},
+		{"connection failure 08006", wrap(&sqlStateError{"08006"}), 503, "unavailable"},
+		{"cannot establish 08001", wrap(&sqlStateError{"08001"}), 503, "unavailable"},
+
+		{"unique violation", wrap(&sqlStateError{"23505"}), 500, "internal"},
+		{"serialization failure", wrap(&sqlStateError{"40001"}), 500, "internal"},
+		{"query cancelled 57014", wrap(&sqlStateError{"57014"}), 500, "internal"},
+		{"chain broken by %v", fmt.Errorf("bunstore: %v", refused), 500, "internal"},
+		{"cancelled request", fmt.Errorf("%w: %w", context.Canceled, refused), 500, "internal"},
+		{"plain failure", errors.New("disk full"), 500, "internal"},
+		{"a sentinel first", fmt.Errorf("%w: %w", clientele.ErrNotFound, refused), 404, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			log := slog.New(slog.NewTextHandler(&logs, nil))
+			w := httptest.NewRecorder()
+			tenancyhttp.WriteError(w, httptest.NewRequest("GET", "/api/v1/me", nil), tt.err, log)
+			assert.Equal(t, tt.code, errorCode(t, w, tt.status))
+			if tt.status == http.StatusServiceUnavailable {
+				assert.Equal(t, "5", w.Header().Get("Retry-After"))
+				assert.Contains(t, logs.String(), "level=WARN msg=\"store unavailable\"")
+				assert.NotContains(t, w.Body.String(), tt.err.Error(), "no detail leaks")
+			} else {
+				assert.Empty(t, w.Header().Get("Retry-After"))
+				assert.NotContains(t, logs.String(), "store unavailable")
+			}
+		})
+	}
 }
