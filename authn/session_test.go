@@ -61,7 +61,12 @@ func TestResolveIsFreshOnEveryRequest(t *testing.T) {
 	_, err = env.Tenancy.Reactivate(ctx, staff, c.ID, m.UserID)
 	require.NoError(t, err)
 	_, err = env.Authn.Resolve(ctx, tok)
-	require.NoError(t, err, "reactivated")
+	require.ErrorIs(t, err, clientele.ErrUnauthenticated, "deactivation ended the session; reactivation revives none")
+	tok, _, err = env.Authn.SignIn(ctx, authn.SignInRequest{AgencyID: env.Agency.ID, Email: "bob@globex.example",
+		Password: clienteletest.Password, IP: office})
+	require.NoError(t, err)
+	_, err = env.Authn.Resolve(ctx, tok)
+	require.NoError(t, err, "reactivated, signed in again")
 
 	require.NoError(t, env.Tenancy.Remove(ctx, staff, c.ID, m.UserID))
 	_, err = env.Authn.Resolve(ctx, tok)

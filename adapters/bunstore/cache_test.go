@@ -273,3 +273,32 @@ func TestCacheLeaseLapse(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheTouchesAreWritten: with a cache, a touch is counted at once by
+// its process (also on a miss) and reaches the database by the next
+// write of touches, or at Close.
+func TestCacheTouchesAreWritten(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			ctx := t.Context()
+			dsn := dbtest.DSN(t, kind)
+			require.NoError(t, bunstore.Migrate(ctx, dbtest.Open(t, dsn)))
+			w := newWorld(t, dsn)
+			r, err := bunstore.New(dbtest.Open(t, dsn), bunstore.WithCache(fastCache))
+			require.NoError(t, err)
+			require.True(t, bunstore.WaitServing(ctx, r, 10*time.Second))
+
+			now := time.Now().UTC().Truncate(time.Second)
+			later := now.Add(40 * time.Minute) // past the 30-minute idle timeout of the sign-in's time
+			require.NoError(t, r.TouchSession(ctx, w.session, later))
+			idleSince := later.Add(-time.Second)
+			_, err = r.ResolveSession(ctx, w.session, later, idleSince)
+			require.NoError(t, err, "the touching process counts its touch before writing it")
+
+			require.NoError(t, r.Close(ctx)) // writes the touches it holds
+			got, err := w.writer.ResolveSession(ctx, w.session, later, idleSince)
+			require.NoError(t, err, "another process sees the touch once written")
+			assert.Equal(t, later, got.Session.LastSeenAt)
+		})
+	}
+}

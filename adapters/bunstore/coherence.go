@@ -1,11 +1,14 @@
 package bunstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -247,6 +250,7 @@ type node struct {
 
 	started bool
 	hold    atomic.Bool // tests: the loop skips its polls, as if cut off
+	stepMu  sync.Mutex  // held by a poll, so that a test's hold waits for it
 	stop    chan struct{}
 	done    chan struct{}
 
@@ -258,6 +262,64 @@ type node struct {
 	leaseEnd   time.Time // local end of the lease (monotonic)
 	renewedAt  time.Time
 	prunedAt   time.Time
+	touchedAt  time.Time // last write of the pending touches
+
+	touchMu sync.Mutex
+	touches map[[32]byte]time.Time // session hash -> last seen, not yet written
+}
+
+// touchEvery is how often a node writes the sessions' last-seen times it
+// holds.
+const touchEvery = time.Second
+
+// touch keeps a session's last-seen time for the next write.
+func (n *node) touch(hash []byte, at time.Time) {
+	n.touchMu.Lock()
+	defer n.touchMu.Unlock()
+	if n.touches == nil {
+		n.touches = make(map[[32]byte]time.Time)
+	}
+	if old, ok := n.touches[[32]byte(hash)]; !ok || at.After(old) {
+		n.touches[[32]byte(hash)] = at
+	}
+}
+
+// pendingTouch returns a last-seen time not yet written for hash.
+func (n *node) pendingTouch(hash []byte) (time.Time, bool) {
+	if len(hash) != 32 {
+		return time.Time{}, false
+	}
+	n.touchMu.Lock()
+	defer n.touchMu.Unlock()
+	at, ok := n.touches[[32]byte(hash)]
+	return at, ok
+}
+
+// writeTouches writes the pending last-seen times, one statement per
+// second of them (each session gets its time truncated to the second, so
+// an idle clock can only run early, never late). What fails is kept for
+// the next write.
+func (n *node) writeTouches(ctx context.Context) {
+	n.touchMu.Lock()
+	pending := n.touches
+	n.touches = nil
+	n.touchMu.Unlock()
+	bySecond := map[time.Time][][]byte{}
+	for h, at := range pending {
+		bySecond[at.Truncate(time.Second)] = append(bySecond[at.Truncate(time.Second)], bytes.Clone(h[:]))
+	}
+	for at, hashes := range bySecond {
+		for chunk := range slices.Chunk(hashes, 500) {
+			_, err := n.db.NewUpdate().Model((*sessionRow)(nil)).Set("last_seen_at = ?", at).
+				Where("token_hash IN (?)", bun.In(chunk)).Where("last_seen_at < ?", at).Exec(ctx)
+			if err != nil {
+				n.warn(ctx, "session touches not written", err)
+				for _, h := range chunk {
+					n.touch(h, at)
+				}
+			}
+		}
+	}
 }
 
 // start runs the loop; New calls it.
@@ -292,6 +354,8 @@ func (n *node) loop() {
 // step is one poll: apply the changes past seen, then acknowledge and
 // renew the lease when needed.
 func (n *node) step(ctx context.Context) {
+	n.stepMu.Lock()
+	defer n.stepMu.Unlock()
 	if n.hold.Load() {
 		return
 	}
@@ -316,6 +380,10 @@ func (n *node) step(ctx context.Context) {
 		}
 	}
 	now := time.Now()
+	if now.Sub(n.touchedAt) >= touchEvery {
+		n.touchedAt = now
+		n.writeTouches(pctx)
+	}
 	if n.registered && n.acked == n.seen && now.Sub(n.renewedAt) < n.opts.Lease/4 {
 		n.prune(pctx, now)
 		return
@@ -449,6 +517,7 @@ func (n *node) close(ctx context.Context) error {
 	if n.started {
 		<-n.done
 	}
+	n.writeTouches(ctx)
 	n.cache.Stop()
 	n.cache.Flush()
 	if _, err := n.db.NewRaw("DELETE FROM clientele_nodes WHERE id = ?", n.id).Exec(ctx); err != nil {

@@ -20,7 +20,12 @@ func WaitServing(ctx context.Context, s *Store, d time.Duration) bool {
 
 // HoldCache makes s's cache loop skip its polls (hold) or resume, as a
 // process cut off from the database would.
-func HoldCache(s *Store, hold bool) { s.node.hold.Store(hold) }
+// A hold waits for the poll in flight, if any, to end.
+func HoldCache(s *Store, hold bool) {
+	s.node.hold.Store(hold)
+	s.node.stepMu.Lock()
+	defer s.node.stepMu.Unlock()
+}
 
 // CacheServing reports whether s's cache serves now.
 func CacheServing(s *Store) bool { return s.cache != nil && s.cache.Serving() }

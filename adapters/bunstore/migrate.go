@@ -59,35 +59,48 @@ func migrationDir(name dialect.Name) (string, error) {
 // Migrate creates or upgrades Clientele's schema in db to the latest
 // version. It is safe to run at every start and from several processes at
 // once: bun's migration lock lets one of them apply the migrations while
-// the others retry until it is done or ctx ends (at most a minute).
+// the others retry for the lock until it is free or ctx ends (at most a
+// minute of waiting). Applying them is bounded only by ctx: an upgrade of
+// a large database may take minutes. A migration is recorded as applied
+// only once it has succeeded, and the lock is released even when ctx has
+// ended.
 func Migrate(ctx context.Context, db *bun.DB) error {
 	ms, err := Migrations(db)
 	if err != nil {
 		return err
 	}
-	m := migrate.NewMigrator(db, ms, migrate.WithTableName(MigrationTable), migrate.WithLocksTableName(MigrationLockTable))
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
-		err := m.Init(ctx)
-		if err == nil {
-			err = m.Lock(ctx)
-		}
-		if err == nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("bunstore: migrate: %w (last error: %w)", ctx.Err(), err)
-		case <-time.After(wait):
-		}
+	m := migrate.NewMigrator(db, ms, migrate.WithTableName(MigrationTable), migrate.WithLocksTableName(MigrationLockTable),
+		migrate.WithMarkAppliedOnSuccess(true))
+	if err := lock(ctx, m); err != nil {
+		return err
 	}
 	_, err = m.Migrate(ctx)
-	if uerr := m.Unlock(ctx); err == nil && uerr != nil {
+	if uerr := m.Unlock(context.WithoutCancel(ctx)); err == nil && uerr != nil {
 		return fmt.Errorf("bunstore: migrate unlock: %w", uerr)
 	}
 	if err != nil {
 		return fmt.Errorf("bunstore: migrate: %w", err)
 	}
 	return nil
+}
+
+// lock creates the migration tables and takes the migration lock,
+// retrying for up to a minute while another process holds it.
+func lock(ctx context.Context, m *migrate.Migrator) error {
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := m.Init(wctx)
+		if err == nil {
+			err = m.Lock(wctx)
+		}
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-wctx.Done():
+			return fmt.Errorf("bunstore: migrate: %w (last error: %w)", wctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
 }

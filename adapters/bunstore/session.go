@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/adapters/bunstore/internal/pcache"
@@ -113,21 +114,37 @@ func (s *Store) ResolveSession(ctx context.Context, hash []byte, now, idleSince 
 		return r, nil
 	}
 	gen := s.cache.Gen()
-	r, err := s.resolveSession(ctx, hash, now, idleSince)
-	if err == nil {
-		s.cache.PutSession(gen, r)
+	// The idle test is made here, with a touch this process has not
+	// written yet (see TouchSession).
+	r, err := s.resolveSession(ctx, hash, now, time.Time{})
+	if err != nil {
+		return r, err
 	}
-	return r, err
+	if at, ok := s.node.pendingTouch(hash); ok && at.After(r.Session.LastSeenAt) {
+		r.Session.LastSeenAt = at
+	}
+	if !r.Session.LastSeenAt.After(idleSince) {
+		return authn.Resolved{}, notFound("session", sql.ErrNoRows)
+	}
+	s.cache.PutSession(gen, r)
+	return r, nil
 }
 
-// resolveSession is ResolveSession's query.
+// resolveSession is ResolveSession's query; a zero idleSince leaves the
+// idle test to the caller.
 func (s *Store) resolveSession(ctx context.Context, hash []byte, now, idleSince time.Time) (authn.Resolved, error) {
+	if db, ok := s.db.(*bun.DB); ok && s.dialect == dialect.PG {
+		return resolvePG(ctx, db.DB, hash, now, idleSince)
+	}
 	var r resolvedRow
-	err := s.db.NewSelect().Model(&r).ColumnExpr(resolvedColumns).
+	q := s.db.NewSelect().Model(&r).ColumnExpr(resolvedColumns).
 		Join("JOIN clientele_memberships AS m ON m.client_id = s.client_id AND m.user_id = s.user_id").
 		Join("JOIN clientele_clients AS c ON c.id = s.client_id AND c.agency_id = s.agency_id").
-		Where("s.token_hash = ?", hash).Where("s.expires_at > ?", now.UTC()).
-		Where("s.last_seen_at > ?", idleSince.UTC()).Scan(ctx)
+		Where("s.token_hash = ?", hash).Where("s.expires_at > ?", now.UTC())
+	if !idleSince.IsZero() {
+		q = q.Where("s.last_seen_at > ?", idleSince.UTC())
+	}
+	err := q.Scan(ctx)
 	if err != nil {
 		return authn.Resolved{}, notFound("session", err)
 	}
@@ -135,15 +152,20 @@ func (s *Store) resolveSession(ctx context.Context, hash []byte, now, idleSince 
 }
 
 // TouchSession sets the session's LastSeenAt to at; a missing session is
-// not an error.
+// not an error. With a cache, the request does not wait for the write:
+// the touch is kept in memory, counted by this process at once, and
+// written with the others at most a second later (touchEvery), so the
+// request path is read-only; other processes see it then.
 func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) error {
+	if s.node != nil && len(hash) == sha256.Size {
+		s.cache.TouchSession(hash, at.UTC())
+		s.node.touch(hash, at.UTC())
+		return nil
+	}
 	_, err := s.db.NewUpdate().Model((*sessionRow)(nil)).Set("last_seen_at = ?", at.UTC()).
 		Where("token_hash = ?", hash).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("bunstore: touch session: %w", err)
-	}
-	if s.cache != nil {
-		s.cache.TouchSession(hash, at.UTC())
 	}
 	return nil
 }
@@ -197,4 +219,31 @@ func validSession(sess authn.Session) error {
 		return fmt.Errorf("bunstore: create session: %w", err)
 	}
 	return nil
+}
+
+// resolvePGQuery is resolveSession's query with bind parameters: bun
+// writes values into the SQL text, so PostgreSQL would plan this join
+// anew on every request (planning took ~0.7 ms, running it ~0.02 ms);
+// pgx prepares it once per connection instead.
+const resolvePGQuery = "SELECT s.token_hash, s.agency_id, s.client_id, s.user_id, s.created_at, s.last_seen_at, s.expires_at, " +
+	"m.role, m.status, m.email, m.name, m.last_active_at, m.created_at, c.permissions " +
+	"FROM clientele_sessions AS s " +
+	"JOIN clientele_memberships AS m ON m.client_id = s.client_id AND m.user_id = s.user_id " +
+	"JOIN clientele_clients AS c ON c.id = s.client_id AND c.agency_id = s.agency_id " +
+	"WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3"
+
+// resolvePG runs resolvePGQuery on db.
+func resolvePG(ctx context.Context, db *sql.DB, hash []byte, now, idleSince time.Time) (authn.Resolved, error) {
+	var r resolvedRow
+	var lastActive sql.NullTime
+	err := db.QueryRowContext(ctx, resolvePGQuery, hash, now.UTC(), idleSince.UTC()).Scan(
+		&r.TokenHash, &r.AgencyID, &r.ClientID, &r.UserID, &r.CreatedAt, &r.LastSeenAt, &r.ExpiresAt,
+		&r.Role, &r.Status, &r.Email, &r.Name, &lastActive, &r.MemberCreatedAt, &r.Permissions)
+	if err != nil {
+		return authn.Resolved{}, notFound("session", err)
+	}
+	if lastActive.Valid {
+		r.MemberLastActiveAt = &lastActive.Time
+	}
+	return r.resolved(), nil
 }

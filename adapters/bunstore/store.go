@@ -59,9 +59,24 @@ func New(db bun.IDB, opts ...Option) (*Store, error) {
 	return s, nil
 }
 
-// inTx runs fn in a transaction (a savepoint inside the host's one).
+// txAttempts bounds how often inTx runs a transaction that the database
+// rolled back to break a deadlock.
+const txAttempts = 5
+
+// inTx runs fn in a transaction (a savepoint inside the host's one). A
+// transaction of ours that the database rolled back to break a deadlock
+// (InnoDB picks a victim among concurrent writers, e.g. an accept and a
+// resend of one invitation) changed nothing and is run again; inside a
+// host's transaction the deadlock is the host's to handle.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
-	return s.db.RunInTx(ctx, nil, fn)
+	_, own := s.db.(*bun.DB)
+	for attempt := 1; ; attempt++ {
+		err := s.db.RunInTx(ctx, nil, fn)
+		if own && attempt < txAttempts && isDeadlock(err) {
+			continue
+		}
+		return err
+	}
 }
 
 // forUpdate makes q a locking read where the dialect has one. SQLite has

@@ -1,7 +1,6 @@
 package tenancyhttp
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
@@ -37,8 +36,8 @@ func (a *API) Authenticate(next http.Handler) http.Handler {
 			WriteError(w, r, err, a.log)
 			return
 		}
-		if ok {
-			r = r.WithContext(context.WithValue(r.Context(), callerKey{}, c))
+		if st, in := stateFrom(r.Context()); ok && in {
+			st.caller, st.hasCaller = c, true
 		}
 		next.ServeHTTP(w, r)
 	})

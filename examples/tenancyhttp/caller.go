@@ -20,21 +20,39 @@ type Caller struct {
 	Agency clientele.Agency
 }
 
-type (
-	callerKey struct{}
-	agencyKey struct{}
-)
+// requestState is what Portal and Authenticate learn of one request, kept
+// in one context value that Authenticate fills in place (a request is
+// served by one goroutine at a time), so that a request is copied once,
+// not at every step.
+type requestState struct {
+	agency    clientele.Agency
+	caller    Caller
+	hasCaller bool
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) (*requestState, bool) {
+	st, ok := ctx.Value(stateKey{}).(*requestState)
+	return st, ok
+}
 
 // CallerFrom returns the caller [API.Authenticate] put in ctx; false for an
 // anonymous request or outside Authenticate.
 func CallerFrom(ctx context.Context) (Caller, bool) {
-	c, ok := ctx.Value(callerKey{}).(Caller)
-	return c, ok
+	st, ok := stateFrom(ctx)
+	if !ok || !st.hasCaller {
+		return Caller{}, false
+	}
+	return st.caller, true
 }
 
 // AgencyFrom returns the portal's agency [API.Portal] put in ctx (for
 // branding pages); false outside Portal.
 func AgencyFrom(ctx context.Context) (clientele.Agency, bool) {
-	a, ok := ctx.Value(agencyKey{}).(clientele.Agency)
-	return a, ok
+	st, ok := stateFrom(ctx)
+	if !ok {
+		return clientele.Agency{}, false
+	}
+	return st.agency, true
 }

@@ -136,13 +136,17 @@ func bodyError(err error) error {
 	return fmt.Errorf("%w: invalid JSON body: %v", errBadRequest, err)
 }
 
+// jsonHeaders are the values writeJSON sets; net/http only reads them.
+var jsonHeaders = struct{ contentType, cacheControl, noSniff []string }{
+	[]string{"application/json"}, []string{"no-store"}, []string{"nosniff"}}
+
 // writeJSON answers v as JSON with status. API answers are never cached:
 // some carry session tokens.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Content-Type"] = jsonHeaders.contentType // canonical keys, shared values: no allocation
+	h["Cache-Control"] = jsonHeaders.cacheControl
+	h["X-Content-Type-Options"] = jsonHeaders.noSniff
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v) // the status is sent; a failed write has nobody to tell
 }

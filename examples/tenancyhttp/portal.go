@@ -31,7 +31,7 @@ func (a *API) Portal(next http.Handler) http.Handler {
 			WriteError(w, r, err, a.log)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(a.withSourceIP(r), agencyKey{}, agency)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(a.withSourceIP(r), stateKey{}, &requestState{agency: agency})))
 	})
 }
 
