@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,6 +84,9 @@ func (s *Store) CreateSession(ctx context.Context, sess authn.Session) error {
 		return notFound(op, sql.ErrNoRows)
 	}
 	s.forget(ctx, sweepSessions, sess.CreatedAt)
+	if s.cache != nil {
+		s.cache.CreatedSession(sess.TokenHash)
+	}
 	_, err = s.db.NewInsert().Model(&sessionRow{TokenHash: sess.TokenHash, AgencyID: string(sess.AgencyID),
 		ClientID: string(sess.ClientID), UserID: string(sess.UserID), CreatedAt: sess.CreatedAt.UTC(),
 		LastSeenAt: sess.LastSeenAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC()}).Exec(ctx)
@@ -113,10 +117,17 @@ func (s *Store) ResolveSession(ctx context.Context, hash []byte, now, idleSince 
 	if r, ok := s.cache.Session(hash); ok && r.Session.ExpiresAt.After(now) && r.Session.LastSeenAt.After(idleSince) {
 		return r, nil
 	}
+	if s.cache.Absent(hash) {
+		return authn.Resolved{}, notFound("session", sql.ErrNoRows)
+	}
 	gen := s.cache.Gen()
 	// The idle test is made here, with a touch this process has not
 	// written yet (see TouchSession).
 	r, err := s.resolveSession(ctx, hash, now, time.Time{})
+	if errors.Is(err, clientele.ErrNotFound) {
+		// No session, or an expired one: either stays so (pcache.Absent).
+		s.cache.PutAbsent(gen, hash)
+	}
 	if err != nil {
 		return r, err
 	}

@@ -69,6 +69,7 @@ type Cache struct {
 	byClient map[clientele.ClientID]map[key]struct{}
 	agencies map[clientele.AgencyID]clientele.Agency
 	clients  map[clientele.ClientID]clientele.Client
+	absent   map[key]struct{} // hashes with no session: one never comes back
 
 	hits, misses, stored, refused, dropped, flushes atomic.Uint64
 }
@@ -90,6 +91,7 @@ func (c *Cache) reset() {
 	c.byClient = make(map[clientele.ClientID]map[key]struct{})
 	c.agencies = make(map[clientele.AgencyID]clientele.Agency)
 	c.clients = make(map[clientele.ClientID]clientele.Client)
+	c.absent = make(map[key]struct{})
 }
 
 // Serve lets the cache answer until the monotonic time until (a lease
@@ -163,6 +165,47 @@ func (c *Cache) PutSession(gen uint64, r authn.Resolved) {
 	add(c.byUser, r.Session.UserID, k)
 	add(c.byClient, r.Session.ClientID, k)
 	c.stored.Add(1)
+}
+
+// Absent reports a hash known to have no session. A session token is 32
+// random bytes made when the session is, so a hash found without a
+// session (none, expired, or ended) never gets one later; CreatedSession
+// clears the mark for a hash this process creates all the same.
+func (c *Cache) Absent(hash []byte) bool {
+	if len(hash) != len(key{}) || !c.Serving() {
+		return false
+	}
+	c.mu.RLock()
+	_, ok := c.absent[key(hash)]
+	c.mu.RUnlock()
+	return ok
+}
+
+// PutAbsent marks hash as having no session, as PutSession stores.
+func (c *Cache) PutAbsent(gen uint64, hash []byte) {
+	if len(hash) != len(key{}) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen || !c.Serving() {
+		c.refused.Add(1)
+		return
+	}
+	if len(c.absent) >= c.max {
+		clear(c.absent)
+	}
+	c.absent[key(hash)] = struct{}{}
+}
+
+// CreatedSession clears an absent mark of hash.
+func (c *Cache) CreatedSession(hash []byte) {
+	if len(hash) != len(key{}) {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.absent, key(hash))
 }
 
 // TouchSession records a new last-seen time of a cached session (the

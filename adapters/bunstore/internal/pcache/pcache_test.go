@@ -136,3 +136,25 @@ func TestBoundAndCopies(t *testing.T) {
 	again, _ = c.Session(r.Session.TokenHash)
 	assert.Equal(t, seen, again.Session.LastSeenAt, "a touch never moves back")
 }
+
+func TestAbsent(t *testing.T) {
+	c := New(2)
+	h := resolved("gone", "c1", "u1").Session.TokenHash
+	c.PutAbsent(c.Gen(), h)
+	assert.False(t, c.Absent(h), "marked outside a lease")
+	c.Serve(time.Now().Add(time.Hour))
+	gen := c.Gen()
+	c.Flush()
+	c.PutAbsent(gen, h)
+	assert.False(t, c.Absent(h), "marked across a flush")
+	c.PutAbsent(c.Gen(), h)
+	assert.True(t, c.Absent(h))
+	c.CreatedSession(h)
+	assert.False(t, c.Absent(h), "a session made here clears the mark")
+	for _, n := range []string{"a", "b", "c"} {
+		c.PutAbsent(c.Gen(), resolved(n, "c1", "u1").Session.TokenHash)
+	}
+	c.mu.RLock()
+	assert.LessOrEqual(t, len(c.absent), 2, "bounded")
+	c.mu.RUnlock()
+}
