@@ -135,7 +135,7 @@ func (c *Cache) Session(hash []byte) (authn.Resolved, bool) {
 		return authn.Resolved{}, false
 	}
 	c.hits.Add(1)
-	r.Session.TokenHash = slices.Clone(r.Session.TokenHash)
+	r.Session.TokenHash = hash // equal to the stored one, and the caller's own
 	r.Permissions = slices.Clone(r.Permissions)
 	return r, true
 }
