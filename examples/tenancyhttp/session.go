@@ -61,16 +61,7 @@ func (a *API) me(w http.ResponseWriter, r *http.Request, c Caller) error {
 	if err != nil {
 		return err
 	}
-	type clientRef struct {
-		ID   clientele.ClientID `json:"id"`
-		Name string             `json:"name"`
-	}
-	writeJSON(w, http.StatusOK, struct {
-		User        userJSON               `json:"user"`
-		Client      clientRef              `json:"client"`
-		Role        clientele.Role         `json:"role"`
-		Permissions []clientele.Permission `json:"permissions"`
-	}{memberOf(c.Identity.Member), clientRef{cl.ID, cl.Name}, c.Principal.Role,
-		nonNil(a.authz.Effective(r.Context(), c.Principal, cl.Permissions))})
+	writeMe(w, &meJSON{User: memberOf(c.Identity.Member), Client: clientRef{cl.ID, cl.Name}, Role: c.Principal.Role,
+		Permissions: nonNil(a.authz.Effective(r.Context(), c.Principal, cl.Permissions))})
 	return nil
 }
