@@ -311,7 +311,7 @@ func (n *node) writeTouches(ctx context.Context) {
 	for at, hashes := range bySecond {
 		for chunk := range slices.Chunk(hashes, 500) {
 			_, err := n.db.NewUpdate().Model((*sessionRow)(nil)).Set("last_seen_at = ?", at).
-				Where("token_hash IN (?)", bun.In(chunk)).Where("last_seen_at < ?", at).Exec(ctx)
+				Where("token_hash IN (?)", bun.List(chunk)).Where("last_seen_at < ?", at).Exec(ctx)
 			if err != nil {
 				n.warn(ctx, "session touches not written", err)
 				for _, h := range chunk {
