@@ -5,15 +5,12 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/adapters/bunstore"
@@ -80,7 +77,7 @@ func TestOutboxOnSQL(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 1, n)
 
-			dump := dumpTables(t, db)
+			dump := dbtest.Dump(t, db)
 			require.Contains(t, dump, "clientele_outbox")
 			require.Contains(t, dump, "ada@example.com", "the dump holds the rows")
 			for _, msg := range mail.Messages() {
@@ -92,52 +89,4 @@ func TestOutboxOnSQL(t *testing.T) {
 			}
 		})
 	}
-}
-
-// dumpTables returns every row of every table of db as text: table
-// names, then each value.
-func dumpTables(t *testing.T, db *bun.DB) string {
-	t.Helper()
-	ctx := context.Background()
-	var list string
-	switch db.Dialect().Name() {
-	case dialect.SQLite:
-		list = "SELECT name FROM sqlite_master WHERE type = 'table'"
-	case dialect.PG:
-		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-	case dialect.MySQL:
-		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-	default:
-		t.Fatalf("unknown dialect %s", db.Dialect().Name())
-	}
-	var tables []string
-	require.NoError(t, db.NewRaw(list).Scan(ctx, &tables))
-	var out strings.Builder
-	for _, table := range tables {
-		fmt.Fprintf(&out, "table %s\n", table)
-		rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
-			for _, v := range vals {
-				if b, ok := v.([]byte); ok {
-					out.Write(b)
-				} else {
-					fmt.Fprint(&out, v)
-				}
-				out.WriteByte('\t')
-			}
-			out.WriteByte('\n')
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, rows.Close())
-	}
-	return out.String()
 }

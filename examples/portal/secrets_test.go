@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -19,8 +18,6 @@ import (
 	"github.com/descope/virtualwebauthn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele/clientele/internal/dbtest"
 )
@@ -43,7 +40,7 @@ func TestNoSecretInTablesOrLogs(t *testing.T) {
 			secrets := walkFlow(t, p)
 			stop()
 
-			dump := dumpEveryTable(t, dbtest.Open(t, dsn))
+			dump := dbtest.Dump(t, dbtest.Open(t, dsn))
 			for _, want := range []string{"clientele_sessions", "clientele_invitations", "clientele_passkeys", "ada@example.com", "bob@example.com"} {
 				require.Contains(t, dump, want, "the dump holds the tables and their rows")
 			}
@@ -290,53 +287,4 @@ func (d *localDevice) get(t *testing.T, c localCeremony) json.RawMessage {
 	opts, err := virtualwebauthn.ParseAssertionOptions(string(c.Options))
 	require.NoError(t, err)
 	return json.RawMessage(virtualwebauthn.CreateAssertionResponse(d.rp, d.auth, d.cred, *opts))
-}
-
-// dumpEveryTable returns every row of every table of db as text: the
-// table's name, then each value (bytes as they are).
-func dumpEveryTable(t *testing.T, db *bun.DB) string {
-	t.Helper()
-	ctx := context.Background()
-	var list string
-	switch db.Dialect().Name() {
-	case dialect.SQLite:
-		list = "SELECT name FROM sqlite_master WHERE type = 'table'"
-	case dialect.PG:
-		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-	case dialect.MySQL:
-		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
-	default:
-		t.Fatalf("unknown dialect %s", db.Dialect().Name())
-	}
-	var tables []string
-	require.NoError(t, db.NewRaw(list).Scan(ctx, &tables))
-	require.NotEmpty(t, tables)
-	var out strings.Builder
-	for _, table := range tables {
-		fmt.Fprintf(&out, "table %s\n", table)
-		rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
-		require.NoError(t, err)
-		cols, err := rows.Columns()
-		require.NoError(t, err)
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			require.NoError(t, rows.Scan(ptrs...))
-			for _, v := range vals {
-				if b, ok := v.([]byte); ok {
-					out.Write(b)
-				} else {
-					fmt.Fprint(&out, v)
-				}
-				out.WriteByte('\t')
-			}
-			out.WriteByte('\n')
-		}
-		require.NoError(t, rows.Err())
-		require.NoError(t, rows.Close())
-	}
-	return out.String()
 }

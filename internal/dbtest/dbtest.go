@@ -13,13 +13,16 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/clientele/clientele/adapters/bunstore"
 )
@@ -172,4 +175,67 @@ func freshMySQL(t testing.TB, dsn string) string {
 	}
 	cfg.DBName = db
 	return "mysql://" + cfg.FormatDSN()
+}
+
+// Dump returns every row of every table of db as text, for tests that
+// look for what must never be stored: each table's name on a line, then
+// one line per row of its values, tab-separated, bytes written raw.
+func Dump(t testing.TB, db *bun.DB) string {
+	t.Helper()
+	ctx := context.Background()
+	var list string
+	switch db.Dialect().Name() {
+	case dialect.SQLite:
+		list = "SELECT name FROM sqlite_master WHERE type = 'table'"
+	case dialect.PG:
+		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+	case dialect.MySQL:
+		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+	default:
+		t.Fatalf("dbtest: dump: unknown dialect %s", db.Dialect().Name())
+	}
+	var tables []string
+	if err := db.NewRaw(list).Scan(ctx, &tables); err != nil {
+		t.Fatalf("dbtest: dump: list tables: %v", err)
+	}
+	var out strings.Builder
+	for _, table := range tables {
+		fmt.Fprintf(&out, "table %s\n", table)
+		if err := dumpTable(ctx, db, table, &out); err != nil {
+			t.Fatalf("dbtest: dump %s: %v", table, err)
+		}
+	}
+	return out.String()
+}
+
+func dumpTable(ctx context.Context, db *bun.DB, table string, out *strings.Builder) error {
+	rows, err := db.QueryContext(ctx, "SELECT * FROM "+table)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for _, v := range vals {
+			if b, ok := v.([]byte); ok {
+				out.Write(b)
+			} else {
+				fmt.Fprint(out, v)
+			}
+			out.WriteByte('\t')
+		}
+		out.WriteByte('\n')
+	}
+	return rows.Err()
 }
