@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/adapters/bunstore"
+	"github.com/clientele/clientele/examples/internal/pgxconn"
 )
 
 // Clients per transaction: COPY streams well in large batches; bun's
@@ -84,7 +85,7 @@ func seed(ctx context.Context, db *bun.DB, cfg Config, now time.Time, out io.Wri
 	switch name := db.Dialect().Name(); name {
 	case dialect.PG:
 		var res result
-		err := withPgx(ctx, db, func(conn *pgx.Conn) error {
+		err := pgxconn.With(ctx, db, func(conn *pgx.Conn) error {
 			var lerr error
 			res, lerr = load(ctx, p, pgLoader{conn}, min(share, pgChunk), start, out)
 			return lerr

@@ -17,6 +17,7 @@ import (
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/adapters/bunstore"
 	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/examples/internal/pgxconn"
 )
 
 // portalAgency is the one agency the reference server serves
@@ -272,7 +273,7 @@ func (r *sessionRow) values() []any {
 // transaction on PostgreSQL, with COPY.
 func copySessions(ctx context.Context, db *bun.DB, agency string, ms []member, now time.Time) (int64, error) {
 	var deleted int64
-	err := withPgx(ctx, db, func(conn *pgx.Conn) error {
+	err := pgxconn.With(ctx, db, func(conn *pgx.Conn) error {
 		return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			tag, err := tx.Exec(ctx, "DELETE FROM clientele_sessions WHERE agency_id = $1", agency)
 			if err != nil {
