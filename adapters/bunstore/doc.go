@@ -22,6 +22,23 @@
 // log is read newest first through (agency_id, at, id) and (client_id, at,
 // id), and keeps its rows when a client goes.
 //
+// [WithCache] keeps one process's copies of the reads every request makes
+// (a session with its membership and client permissions, an agency, a
+// client) and keeps them exact across every process on the database:
+// every change to access bumps a change clock as the last statement of
+// its transaction (which orders these commits) and records what it
+// touched; a caching process polls those records, drops what they touch
+// and acknowledges; a change returns only once every process holding a
+// live lease (measured by the database's clock) has acknowledged it; and
+// a process serves from its cache only while its lease holds, by its own
+// clock a margin earlier than the database's. A process cut off from the
+// database therefore stops answering from its cache within Lease - Margin
+// (3 s by default), and writers wait at most Lease (4 s) for one that
+// went silent. Session touches are written in batches once a second, and
+// hashes found without a session are remembered. Writes made by raw SQL
+// are not seen; a host running our writes in its own transaction calls
+// [Store.Sync] after its commit.
+//
 // [New] takes a bun.IDB, so a host can run Clientele's writes inside its own
 // transaction (bun turns ours into savepoints). The schema comes from
 // embedded migrations under Clientele's own migration table names; run
