@@ -302,3 +302,37 @@ func TestCacheTouchesAreWritten(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheSyncAfterAHostTransaction: a change made inside a host's
+// transaction cannot wait for caching processes before the host commits;
+// Sync after the commit does, and then a cached reader answers the new
+// state.
+func TestCacheSyncAfterAHostTransaction(t *testing.T) {
+	for _, kind := range dbtest.Kinds() {
+		t.Run(string(kind), func(t *testing.T) {
+			ctx := t.Context()
+			dsn := dbtest.DSN(t, kind)
+			db := dbtest.Open(t, dsn)
+			require.NoError(t, bunstore.Migrate(ctx, db))
+			w := newWorld(t, dsn)
+			r := cachedStore(t, dsn, fastCache)
+			got, err := w.resolve(t, r) // cached
+			require.NoError(t, err)
+			require.Equal(t, clientele.RoleMember, got.Member.Role)
+
+			tx, err := db.BeginTx(ctx, nil)
+			require.NoError(t, err)
+			inTx, err := bunstore.New(tx)
+			require.NoError(t, err)
+			_, err = inTx.ChangeRole(ctx, w.client, w.user, clientele.RoleAdmin, true,
+				clientele.AuditEvent{ID: clientele.NewID("aud"), At: time.Now().UTC(), Actor: "agency"})
+			require.NoError(t, err)
+			require.NoError(t, tx.Commit())
+			require.NoError(t, w.writer.Sync(ctx))
+
+			got, err = w.resolve(t, r)
+			require.NoError(t, err)
+			assert.Equal(t, clientele.RoleAdmin, got.Member.Role, "after Sync, the cached reader answers the committed change")
+		})
+	}
+}
