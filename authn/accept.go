@@ -12,32 +12,94 @@ import (
 	"github.com/clientele/clientele/invite"
 )
 
-// AcceptInvitation accepts an invitation with a password (see
-// invite.Service.Accept) and starts the new member's session. Attempts are
-// rate limited per IP.
-func (s *Service) AcceptInvitation(ctx context.Context, r invite.AcceptRequest, ip netip.Addr) (string, Identity, error) {
-	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", ip.String())); err != nil {
+// AcceptRequest is an invitation acceptance at one agency's portal.
+type AcceptRequest struct {
+	// AgencyID is the portal's agency: another agency's link is unknown
+	// here.
+	AgencyID clientele.AgencyID
+	// Token is the token of the invitation link.
+	Token string
+	// Name and Password set up a new account. When the invited email
+	// already has an account, Password (if set) is instead that account's
+	// current password, the proof that the caller is its owner; a wrong
+	// one counts as a failed sign-in (see [Limits]).
+	Name, Password string
+	// Session, when set, is the caller's current session as Resolve
+	// returned it: one of the invited email's user is the proof that the
+	// caller is that account, and Password may then be empty.
+	Session *Identity
+	// IP is the client's address, for rate limiting (see ClientIP).
+	IP netip.Addr
+	// Device is the browser's device token (see RememberDevice), or "".
+	Device string
+}
+
+// AcceptInvitation accepts an invitation and starts the member's session
+// in the invitation's client. A link is not a sign-in: for an email that
+// already has an account it needs proof that the caller is that account,
+// its current password or a session of that user, else it answers
+// invite.ErrSignInRequired and changes nothing (the link keeps working);
+// the account's name, password and passkeys stay as they are. Every
+// attempt counts under AcceptPerIP first, unknown and unusable links
+// included. Errors are invite.Service.Accept's, invite.ErrUnknownToken
+// for another agency's link, ErrInvalidCredentials for a wrong password
+// and a *RateLimitError for too many attempts.
+func (s *Service) AcceptInvitation(ctx context.Context, r AcceptRequest) (string, Identity, error) {
+	if r.AgencyID == "" {
+		return "", Identity{}, clientele.ErrMissingScope
+	}
+	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(r.IP))); err != nil {
 		return "", Identity{}, err
 	}
 	inv, err := s.invites.Pending(ctx, r.Token)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	m, err := s.invites.Accept(ctx, r)
+	if inv.AgencyID != r.AgencyID {
+		return "", Identity{}, invite.ErrUnknownToken
+	}
+	acct, err := s.account(ctx, inv.AgencyID, inv.Email)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID)
+	req := invite.AcceptRequest{Token: r.Token, Name: r.Name, Password: r.Password}
+	signedIn := s.time()
+	if acct.found {
+		req = invite.AcceptRequest{Token: r.Token, Account: acct.user.ID}
+		switch {
+		case r.Session != nil && r.Session.Principal.AgencyID == inv.AgencyID && r.Session.Principal.UserID == acct.user.ID:
+			signedIn = r.Session.SignedInAt
+		case r.Password != "":
+			if err := s.checkPassword(ctx, acct, r.Password, r.IP, r.Device); err != nil {
+				return "", Identity{}, err
+			}
+		default:
+			return "", Identity{}, invite.ErrSignInRequired
+		}
+	}
+	m, err := s.invites.Accept(ctx, req)
+	if err != nil {
+		return "", Identity{}, err
+	}
+	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID, signedIn)
 }
 
 // BeginPasskeySetup starts setting up a new account with a passkey from
-// an invitation link. An email that already has an account answers
-// invite.ErrHasAccount (that user signs in instead); an unusable link its
-// invite error.
-func (s *Service) BeginPasskeySetup(ctx context.Context, inviteToken string) (PasskeyCeremony, error) {
+// an invitation link of the agency's portal, from ip (counted under
+// PasskeyPerIP). An email that already has an account answers
+// invite.ErrHasAccount (that user signs in to accept instead, see
+// BeginPasskeyAccept); an unusable link its invite error, another
+// agency's invite.ErrUnknownToken.
+func (s *Service) BeginPasskeySetup(ctx context.Context, agency clientele.AgencyID, inviteToken string, ip netip.Addr) (PasskeyCeremony, error) {
+	if err := s.allowCeremony(ctx, ip); err != nil {
+		return PasskeyCeremony{}, err
+	}
 	preview, err := s.invites.Lookup(ctx, inviteToken)
 	if err != nil {
 		return PasskeyCeremony{}, err
+	}
+	if preview.AgencyID != agency {
+		return PasskeyCeremony{}, invite.ErrUnknownToken
 	}
 	if preview.HasAccount {
 		return PasskeyCeremony{}, invite.ErrHasAccount
@@ -58,8 +120,80 @@ func (s *Service) BeginPasskeySetup(ctx context.Context, inviteToken string) (Pa
 	return s.begin(ctx, CeremonyRegister, preview.AgencyID, user, ceremonyData{State: state, Invitation: inv}, opts)
 }
 
+// BeginPasskeyAccept starts accepting an invitation of the agency's
+// portal for an email that already has an account, by signing in with one
+// of that account's passkeys, from ip (counted under PasskeyPerIP). An
+// email without an account answers clientele.ErrInvalidArgument (it sets
+// one up: BeginPasskeySetup); an unusable link its invite error, another
+// agency's invite.ErrUnknownToken.
+func (s *Service) BeginPasskeyAccept(ctx context.Context, agency clientele.AgencyID, inviteToken string, ip netip.Addr) (PasskeyCeremony, error) {
+	if err := s.allowCeremony(ctx, ip); err != nil {
+		return PasskeyCeremony{}, err
+	}
+	inv, err := s.invites.Pending(ctx, inviteToken)
+	if err != nil {
+		return PasskeyCeremony{}, err
+	}
+	if inv.AgencyID != agency {
+		return PasskeyCeremony{}, invite.ErrUnknownToken
+	}
+	acct, err := s.account(ctx, agency, inv.Email)
+	if err != nil {
+		return PasskeyCeremony{}, err
+	}
+	if !acct.found {
+		return PasskeyCeremony{}, fmt.Errorf("%w: the invited email has no account to sign in to: set one up", clientele.ErrInvalidArgument)
+	}
+	return s.beginLogin(ctx, agency, acct.user.ID, ceremonyData{Invitation: inv.TokenHash})
+}
+
+// PasskeyAcceptRequest finishes accepting an invitation by signing in
+// with a passkey of the invited account.
+type PasskeyAcceptRequest struct {
+	// AgencyID is the portal's agency.
+	AgencyID clientele.AgencyID
+	// Invitation is the token of the invitation link.
+	Invitation string
+	// Ceremony is the token BeginPasskeyAccept returned.
+	Ceremony string
+	// Response is the JSON of the browser's PublicKeyCredential.
+	Response []byte
+	IP       netip.Addr
+}
+
+// FinishPasskeyAccept verifies that the caller signed in with a passkey of
+// the invited account, accepts the invitation for that account (its name
+// and credentials stay as they are) and starts its session in the
+// invitation's client. A ceremony of another invitation, purpose or user,
+// or a response that fails, answers ErrCeremony; the link keeps working.
+func (s *Service) FinishPasskeyAccept(ctx context.Context, r PasskeyAcceptRequest) (string, Identity, error) {
+	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(r.IP))); err != nil {
+		return "", Identity{}, err
+	}
+	inv, err := s.invites.Pending(ctx, r.Invitation)
+	if err != nil {
+		return "", Identity{}, err
+	}
+	if inv.AgencyID != r.AgencyID {
+		return "", Identity{}, invite.ErrUnknownToken
+	}
+	pk, err := s.finishLogin(ctx, inv.AgencyID, r.Ceremony, r.Response, func(c Ceremony, d ceremonyData) bool {
+		return c.UserID != "" && bytes.Equal(d.Invitation, inv.TokenHash)
+	})
+	if err != nil {
+		return "", Identity{}, err
+	}
+	m, err := s.invites.Accept(ctx, invite.AcceptRequest{Token: r.Invitation, Account: pk.UserID})
+	if err != nil {
+		return "", Identity{}, err
+	}
+	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID, s.time())
+}
+
 // PasskeySetupRequest finishes an account setup with a passkey.
 type PasskeySetupRequest struct {
+	// AgencyID is the portal's agency.
+	AgencyID clientele.AgencyID
 	// Invitation is the token of the invitation link.
 	Invitation string
 	// Ceremony is the token BeginPasskeySetup returned.
@@ -75,12 +209,15 @@ type PasskeySetupRequest struct {
 // FinishPasskeySetup verifies the new passkey, accepts the invitation with
 // it (and the password, if any) in one step and starts the session.
 func (s *Service) FinishPasskeySetup(ctx context.Context, r PasskeySetupRequest) (string, Identity, error) {
-	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", r.IP.String())); err != nil {
+	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(r.IP))); err != nil {
 		return "", Identity{}, err
 	}
 	inv, err := s.invites.Pending(ctx, r.Invitation)
 	if err != nil {
 		return "", Identity{}, err
+	}
+	if inv.AgencyID != r.AgencyID {
+		return "", Identity{}, invite.ErrUnknownToken
 	}
 	c, d, err := s.take(ctx, r.Ceremony, CeremonyRegister, inv.AgencyID)
 	if err != nil {
@@ -102,5 +239,5 @@ func (s *Service) FinishPasskeySetup(ctx context.Context, r PasskeySetupRequest)
 	if err != nil {
 		return "", Identity{}, err
 	}
-	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID)
+	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID, s.time())
 }

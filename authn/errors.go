@@ -2,8 +2,8 @@ package authn
 
 import (
 	"errors"
-	"fmt"
-	"time"
+
+	"github.com/clientele/clientele"
 )
 
 // Errors of authentication, matched with [errors.Is]. A missing, unknown,
@@ -26,19 +26,14 @@ var (
 	// already used, or whose response does not verify.
 	ErrCeremony = errors.New("authn: passkey ceremony failed")
 	// ErrRateLimited reports too many attempts; errors.As to
-	// *RateLimitError gives when to retry.
-	ErrRateLimited = errors.New("authn: too many attempts")
+	// *RateLimitError gives when to retry. It is clientele.ErrRateLimited.
+	ErrRateLimited = clientele.ErrRateLimited
+	// ErrReauthRequired reports a credential change (a passkey added or
+	// removed, a password changed) by a session whose user signed in
+	// longer ago than the re-authentication window: the user proves who
+	// they are again first (Reauthenticate, or a passkey).
+	ErrReauthRequired = errors.New("authn: sign in again to change your credentials")
 )
 
 // RateLimitError is a refusal for too many attempts.
-type RateLimitError struct {
-	// RetryAfter is how long until an attempt may succeed.
-	RetryAfter time.Duration
-}
-
-func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%v: retry after %v", ErrRateLimited, e.RetryAfter.Round(time.Second))
-}
-
-// Unwrap makes errors.Is(err, ErrRateLimited) hold.
-func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+type RateLimitError = clientele.RateLimitError

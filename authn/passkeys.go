@@ -93,10 +93,12 @@ func passkeyName(s string) string {
 	return name
 }
 
-// BeginPasskeyRegistration starts adding a passkey to the signed-in user.
+// BeginPasskeyRegistration starts adding a passkey to the signed-in user,
+// who must have signed in within the re-authentication window (else
+// ErrReauthRequired).
 func (s *Service) BeginPasskeyRegistration(ctx context.Context, id Identity) (PasskeyCeremony, error) {
 	p := id.Principal
-	if err := p.Validate(); err != nil {
+	if err := s.checkFresh(id); err != nil {
 		return PasskeyCeremony{}, err
 	}
 	rp, err := s.relyingParty(ctx, p.AgencyID)
@@ -115,12 +117,14 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, id Identity) (Pa
 }
 
 // FinishPasskeyRegistration verifies the authenticator's response and
-// stores the new passkey under name. A credential already registered
-// answers clientele.ErrDuplicate; a ceremony that is unknown, used,
-// expired, another user's, or whose response fails answers ErrCeremony.
+// stores the new passkey under name. The user must still have signed in
+// within the re-authentication window (else ErrReauthRequired). A
+// credential already registered answers clientele.ErrDuplicate; a
+// ceremony that is unknown, used, expired, another user's, or whose
+// response fails answers ErrCeremony.
 func (s *Service) FinishPasskeyRegistration(ctx context.Context, id Identity, ceremony, name string, response []byte) (clientele.Passkey, error) {
 	p := id.Principal
-	if err := p.Validate(); err != nil {
+	if err := s.checkFresh(id); err != nil {
 		return clientele.Passkey{}, err
 	}
 	c, d, err := s.take(ctx, ceremony, CeremonyRegister, p.AgencyID)
@@ -160,10 +164,11 @@ func (s *Service) Passkeys(ctx context.Context, id Identity) ([]clientele.Passke
 }
 
 // RemovePasskey deletes one of the signed-in user's passkeys; another
-// user's answers clientele.ErrNotFound.
+// user's answers clientele.ErrNotFound. The user must have signed in
+// within the re-authentication window (else ErrReauthRequired).
 func (s *Service) RemovePasskey(ctx context.Context, id Identity, credential []byte) error {
 	p := id.Principal
-	if err := p.Validate(); err != nil {
+	if err := s.checkFresh(id); err != nil {
 		return err
 	}
 	if err := s.store.DeletePasskey(ctx, p.AgencyID, p.UserID, credential); err != nil {
@@ -174,11 +179,26 @@ func (s *Service) RemovePasskey(ctx context.Context, id Identity, credential []b
 }
 
 // BeginPasskeySignIn starts a discoverable passkey sign-in at the agency's
-// portal.
-func (s *Service) BeginPasskeySignIn(ctx context.Context, agency clientele.AgencyID) (PasskeyCeremony, error) {
+// portal, from ip: every ceremony is stored until it ends, so ceremonies
+// begun without a session count under PasskeyPerIP.
+func (s *Service) BeginPasskeySignIn(ctx context.Context, agency clientele.AgencyID, ip netip.Addr) (PasskeyCeremony, error) {
 	if agency == "" {
 		return PasskeyCeremony{}, clientele.ErrMissingScope
 	}
+	if err := s.allowCeremony(ctx, ip); err != nil {
+		return PasskeyCeremony{}, err
+	}
+	return s.beginLogin(ctx, agency, "", ceremonyData{})
+}
+
+// allowCeremony counts a ceremony begun without a session from ip.
+func (s *Service) allowCeremony(ctx context.Context, ip netip.Addr) error {
+	return s.allow(ctx, s.limits.PasskeyPerIP, limitKey("ceremony", "ip", addressKey(ip)))
+}
+
+// beginLogin stores a login ceremony of agency, for user ("" for anyone)
+// with d's binding, and returns its options.
+func (s *Service) beginLogin(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, d ceremonyData) (PasskeyCeremony, error) {
 	rp, err := s.relyingParty(ctx, agency)
 	if err != nil {
 		return PasskeyCeremony{}, err
@@ -187,7 +207,8 @@ func (s *Service) BeginPasskeySignIn(ctx context.Context, agency clientele.Agenc
 	if err != nil {
 		return PasskeyCeremony{}, fmt.Errorf("authn: passkey sign-in: %w", err)
 	}
-	return s.begin(ctx, CeremonyLogin, agency, "", ceremonyData{State: state}, opts)
+	d.State = state
+	return s.begin(ctx, CeremonyLogin, agency, user, d, opts)
 }
 
 // PasskeySignInRequest finishes a passkey sign-in.
@@ -209,16 +230,39 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, r PasskeySignInReques
 	if r.AgencyID == "" {
 		return "", Identity{}, clientele.ErrMissingScope
 	}
-	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("passkey", "ip", r.IP.String())); err != nil {
+	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("passkey", "ip", addressKey(r.IP))); err != nil {
 		return "", Identity{}, err
 	}
-	_, d, err := s.take(ctx, r.Ceremony, CeremonyLogin, r.AgencyID)
+	pk, err := s.finishLogin(ctx, r.AgencyID, r.Ceremony, r.Response, func(c Ceremony, d ceremonyData) bool {
+		return c.UserID == "" && len(d.Invitation) == 0
+	})
 	if err != nil {
 		return "", Identity{}, err
 	}
-	rp, err := s.relyingParty(ctx, r.AgencyID)
+	client, err := s.chooseClient(ctx, r.AgencyID, pk.UserID, r.Client)
 	if err != nil {
 		return "", Identity{}, err
+	}
+	return s.startSession(ctx, r.AgencyID, client, pk.UserID, s.time())
+}
+
+// finishLogin takes the login ceremony tok of agency, which ours must
+// accept (else it is someone else's: ErrCeremony), verifies the assertion
+// in response against a passkey of the agency whose user handle matches,
+// records its sign count and returns it. A ceremony begun for a user
+// (Ceremony.UserID) accepts only that user's passkeys. Every failure
+// answers ErrCeremony.
+func (s *Service) finishLogin(ctx context.Context, agency clientele.AgencyID, tok string, response []byte, ours func(Ceremony, ceremonyData) bool) (clientele.Passkey, error) {
+	c, d, err := s.take(ctx, tok, CeremonyLogin, agency)
+	if err != nil {
+		return clientele.Passkey{}, err
+	}
+	if !ours(c, d) {
+		return clientele.Passkey{}, fmt.Errorf("%w: ceremony of another purpose", ErrCeremony)
+	}
+	rp, err := s.relyingParty(ctx, agency)
+	if err != nil {
+		return clientele.Passkey{}, err
 	}
 	var stored clientele.Passkey
 	lookup := func(ctx context.Context, credential, userHandle []byte) (clientele.Passkey, error) {
@@ -226,22 +270,18 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, r PasskeySignInReques
 		if err != nil {
 			return clientele.Passkey{}, err
 		}
-		if pk.AgencyID != r.AgencyID || !bytes.Equal(userHandle, []byte(pk.UserID)) {
+		if pk.AgencyID != agency || !bytes.Equal(userHandle, []byte(pk.UserID)) || c.UserID != "" && pk.UserID != c.UserID {
 			return clientele.Passkey{}, fmt.Errorf("passkey of another portal or user: %w", clientele.ErrNotFound)
 		}
 		stored = pk
 		return pk, nil
 	}
-	pk, err := s.webauthn.FinishLogin(ctx, rp, d.State, r.Response, lookup)
+	pk, err := s.webauthn.FinishLogin(ctx, rp, d.State, response, lookup)
 	if err != nil {
-		return "", Identity{}, verifyFailed(err)
+		return clientele.Passkey{}, verifyFailed(err)
 	}
 	if err := s.store.UsePasskey(ctx, pk.ID, stored.SignCount, pk.SignCount, s.time()); err != nil {
-		return "", Identity{}, verifyFailed(err)
+		return clientele.Passkey{}, verifyFailed(err)
 	}
-	client, err := s.chooseClient(ctx, r.AgencyID, pk.UserID, r.Client)
-	if err != nil {
-		return "", Identity{}, err
-	}
-	return s.startSession(ctx, r.AgencyID, client, pk.UserID)
+	return pk, nil
 }

@@ -57,9 +57,9 @@ func setUp(t *testing.T, env *clienteletest.Env, client clientele.ClientID, emai
 	require.NoError(t, err)
 	inv, err := env.Mailer.TokenTo(email)
 	require.NoError(t, err)
-	c, err := env.Authn.BeginPasskeySetup(ctx, inv)
+	c, err := env.Authn.BeginPasskeySetup(ctx, env.Agency.ID, inv, office)
 	require.NoError(t, err)
-	tok, id, err := env.Authn.FinishPasskeySetup(ctx, authn.PasskeySetupRequest{Invitation: inv, Ceremony: c.Token,
+	tok, id, err := env.Authn.FinishPasskeySetup(ctx, authn.PasskeySetupRequest{AgencyID: env.Agency.ID, Invitation: inv, Ceremony: c.Token,
 		Response: d.create(t, c), Name: "Ada", PasskeyName: "Laptop", IP: office})
 	require.NoError(t, err)
 	return tok, id
@@ -68,7 +68,7 @@ func setUp(t *testing.T, env *clienteletest.Env, client clientele.ClientID, emai
 func passkeySignIn(t *testing.T, env *clienteletest.Env, d *device, tick bool) (string, authn.Identity, error) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID)
+	c, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID, office)
 	require.NoError(t, err)
 	return env.Authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: env.Agency.ID, Ceremony: c.Token,
 		Response: d.get(t, c, tick), IP: office})
@@ -109,7 +109,7 @@ func TestPasskeyCeremoniesFailClosed(t *testing.T) {
 	_, id := setUp(t, env, c.ID, "ada@globex.example", d)
 
 	t.Run("reused ceremony", func(t *testing.T) {
-		cer, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID)
+		cer, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID, office)
 		require.NoError(t, err)
 		_, _, err = env.Authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: env.Agency.ID, Ceremony: cer.Token, Response: d.get(t, cer, true)})
 		require.NoError(t, err)
@@ -117,18 +117,18 @@ func TestPasskeyCeremoniesFailClosed(t *testing.T) {
 		require.ErrorIs(t, err, authn.ErrCeremony)
 	})
 	t.Run("replayed assertion", func(t *testing.T) {
-		old, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID)
+		old, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID, office)
 		require.NoError(t, err)
 		resp := d.get(t, old, true)
 		_, _, err = env.Authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: env.Agency.ID, Ceremony: old.Token, Response: resp})
 		require.NoError(t, err)
-		fresh, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID)
+		fresh, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID, office)
 		require.NoError(t, err)
 		_, _, err = env.Authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: env.Agency.ID, Ceremony: fresh.Token, Response: resp})
 		require.ErrorIs(t, err, authn.ErrCeremony)
 	})
 	t.Run("expired ceremony", func(t *testing.T) {
-		cer, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID)
+		cer, err := env.Authn.BeginPasskeySignIn(ctx, env.Agency.ID, office)
 		require.NoError(t, err)
 		env.Clock.Advance(authn.CeremonyTimeout)
 		_, _, err = env.Authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: env.Agency.ID, Ceremony: cer.Token, Response: d.get(t, cer, true)})
@@ -205,6 +205,6 @@ func TestPasskeySetupForAnExistingAccount(t *testing.T) {
 	require.NoError(t, err)
 	inv, err := env.Mailer.TokenTo("ada@example.com")
 	require.NoError(t, err)
-	_, err = env.Authn.BeginPasskeySetup(ctx, inv)
+	_, err = env.Authn.BeginPasskeySetup(ctx, env.Agency.ID, inv, office)
 	require.ErrorIs(t, err, invite.ErrHasAccount)
 }

@@ -43,6 +43,7 @@ type Service struct {
 	limits   Limits
 	idle     time.Duration
 	absolute time.Duration
+	reauth   time.Duration
 	clock    func() time.Time
 	log      *slog.Logger
 }
@@ -58,6 +59,19 @@ func WithTimeouts(idle, absolute time.Duration) Option {
 			return fmt.Errorf("%w: session timeouts idle %v, absolute %v", clientele.ErrInvalidArgument, idle, absolute)
 		}
 		s.idle, s.absolute = idle, absolute
+		return nil
+	}
+}
+
+// WithReauthWindow sets how recent a sign-in must be for a credential
+// change (default DefaultReauthWindow; at least a minute, at most the
+// absolute timeout).
+func WithReauthWindow(d time.Duration) Option {
+	return func(s *Service) error {
+		if d < time.Minute {
+			return fmt.Errorf("%w: re-authentication window %v", clientele.ErrInvalidArgument, d)
+		}
+		s.reauth = d
 		return nil
 	}
 }
@@ -121,11 +135,14 @@ func New(store Store, invites Acceptor, baseURL string, opts ...Option) (*Servic
 		return nil, fmt.Errorf("%w: base URL %q must be an absolute http(s) URL", clientele.ErrInvalidArgument, baseURL)
 	}
 	s := &Service{store: store, invites: invites, baseURL: baseURL, limits: DefaultLimits,
-		idle: DefaultIdleTimeout, absolute: DefaultAbsoluteTimeout, clock: time.Now, log: slog.New(slog.DiscardHandler)}
+		idle: DefaultIdleTimeout, absolute: DefaultAbsoluteTimeout, reauth: DefaultReauthWindow, clock: time.Now, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
 		}
+	}
+	if s.reauth > s.absolute {
+		return nil, fmt.Errorf("%w: re-authentication window %v beyond the absolute timeout %v", clientele.ErrInvalidArgument, s.reauth, s.absolute)
 	}
 	var err error
 	if s.hasher == nil {

@@ -19,6 +19,9 @@ type Identity struct {
 	Member clientele.Member
 	// Permissions are the client's current permissions.
 	Permissions clientele.PermissionSet
+	// SignedInAt is when the user last proved who they are (see
+	// Session.SignedInAt).
+	SignedInAt time.Time
 	// ExpiresAt is when the session ends at the latest.
 	ExpiresAt time.Time
 }
@@ -59,6 +62,7 @@ func identity(r Resolved) Identity {
 		Principal:   clientele.ClientUser(r.Session.AgencyID, m.ClientID, m.UserID, m.Role),
 		Member:      m,
 		Permissions: r.Permissions,
+		SignedInAt:  r.Session.SignedInAt,
 		ExpiresAt:   r.Session.ExpiresAt,
 	}
 }
@@ -92,12 +96,20 @@ func (s *Service) RevokeUser(ctx context.Context, agency clientele.AgencyID, use
 
 // startSession makes a new session for the user's active membership in
 // client, records the activity and returns the token (shown once) and the
-// identity.
-func (s *Service) startSession(ctx context.Context, agency clientele.AgencyID, client clientele.ClientID, user clientele.UserID) (string, Identity, error) {
+// identity. signedIn is when the user proved who they are: now for a
+// sign-in, an earlier session's for a session started from it. The
+// absolute timeout runs from it.
+func (s *Service) startSession(ctx context.Context, agency clientele.AgencyID, client clientele.ClientID, user clientele.UserID, signedIn time.Time) (string, Identity, error) {
 	tok, hash := token.New()
 	now := s.time()
+	if signedIn.IsZero() || signedIn.After(now) {
+		signedIn = now
+	}
 	sess := Session{TokenHash: hash, AgencyID: agency, ClientID: client, UserID: user,
-		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.absolute)}
+		CreatedAt: now, SignedInAt: signedIn, LastSeenAt: now, ExpiresAt: signedIn.Add(s.absolute)}
+	if !sess.ExpiresAt.After(now) {
+		return "", Identity{}, fmt.Errorf("authn: start session: the sign-in is too old: %w", clientele.ErrUnauthenticated)
+	}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", Identity{}, fmt.Errorf("authn: start session: %w", err)
 	}

@@ -153,7 +153,7 @@ func TestAcceptInvitationStartsASession(t *testing.T) {
 	token, err := env.Mailer.TokenTo("new@globex.example")
 	require.NoError(t, err)
 
-	tok, id, err := env.Authn.AcceptInvitation(ctx, inviteAccept(token, "New Person"), office)
+	tok, id, err := env.Authn.AcceptInvitation(ctx, acceptAt(env.Agency.ID, token, "New Person"))
 	require.NoError(t, err)
 	assert.Equal(t, clientele.RoleAdmin, id.Principal.Role)
 	again, err := env.Authn.Resolve(ctx, tok)

@@ -106,7 +106,7 @@ func TestSignInRateLimits(t *testing.T) {
 	require.NoError(t, err)
 
 	// Guessing: after 10 attempts in the window even the right password waits.
-	for range authn.DefaultLimits.SignInPerAccount.Max {
+	for range authn.DefaultLimits.SignInPerAccountIP.Max {
 		_, _, err := signIn(env, "bob@globex.example", "wrong password!", "")
 		require.ErrorIs(t, err, authn.ErrInvalidCredentials)
 	}
@@ -115,7 +115,7 @@ func TestSignInRateLimits(t *testing.T) {
 	var rl *authn.RateLimitError
 	require.True(t, errors.As(err, &rl))
 	assert.Greater(t, rl.RetryAfter, time.Duration(0))
-	assert.LessOrEqual(t, rl.RetryAfter, authn.DefaultLimits.SignInPerAccount.Window)
+	assert.LessOrEqual(t, rl.RetryAfter, authn.DefaultLimits.SignInPerAccountIP.Window)
 
 	env.Clock.Advance(rl.RetryAfter)
 	_, _, err = signIn(env, "bob@globex.example", clienteletest.Password, "")
@@ -127,9 +127,11 @@ func TestSignInRateLimitPerIP(t *testing.T) {
 	env := clienteletest.New(t)
 	svc, err := authn.New(env.Store, env.Invites, clienteletest.BaseURL, authn.WithClock(env.Clock.Now),
 		authn.WithLimits(authn.Limits{
-			SignInPerAccount: authn.Rule{Max: 100, Window: time.Minute},
-			SignInPerIP:      authn.Rule{Max: 3, Window: time.Minute},
-			AcceptPerIP:      authn.Rule{Max: 3, Window: time.Minute},
+			SignInPerAccountIP: authn.Rule{Max: 100, Window: time.Minute},
+			SignInPerIP:        authn.Rule{Max: 3, Window: time.Minute},
+			SignInPerDevice:    authn.Rule{Max: 3, Window: time.Minute},
+			AcceptPerIP:        authn.Rule{Max: 3, Window: time.Minute},
+			PasskeyPerIP:       authn.Rule{Max: 3, Window: time.Minute},
 		}))
 	require.NoError(t, err)
 	try := func(ip string, i int) error {
@@ -192,8 +194,9 @@ func benchmarkSignIn(b *testing.B, email string) {
 	require.NoError(b, err)
 	require.NoError(b, env.Store.SetPasswordHash(ctx, env.Agency.ID, m.UserID, hash))
 	svc, err := authn.New(env.Store, env.Invites, clienteletest.BaseURL, authn.WithPasswordHasher(hasher),
-		authn.WithLimits(authn.Limits{SignInPerAccount: authn.Rule{Max: 1 << 30, Window: time.Hour},
-			SignInPerIP: authn.Rule{Max: 1 << 30, Window: time.Hour}, AcceptPerIP: authn.Rule{Max: 1, Window: time.Hour}}))
+		authn.WithLimits(authn.Limits{SignInPerAccountIP: authn.Rule{Max: 1 << 30, Window: time.Hour},
+			SignInPerIP: authn.Rule{Max: 1 << 30, Window: time.Hour}, SignInPerDevice: authn.Rule{Max: 1, Window: time.Hour},
+			AcceptPerIP: authn.Rule{Max: 1, Window: time.Hour}, PasskeyPerIP: authn.Rule{Max: 1, Window: time.Hour}}))
 	require.NoError(b, err)
 	for b.Loop() {
 		_, _, err := svc.SignIn(ctx, authn.SignInRequest{AgencyID: env.Agency.ID, Email: email, Password: "wrong password!"})

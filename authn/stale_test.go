@@ -97,7 +97,7 @@ func noStale(t *testing.T, kind dbtest.Kind, bOpts ...bunstore.Option) {
 	ctx := context.Background()
 	a, b, agency, client, inviteToken := twoInstances(t, kind, "bob@globex.example", clientele.RoleMember, bOpts...)
 	staff := clientele.AgencyAdmin(agency)
-	session, id, err := b.authn.AcceptInvitation(ctx, inviteAccept(inviteToken, "Bob"), office)
+	session, id, err := b.authn.AcceptInvitation(ctx, acceptAt(agency, inviteToken, "Bob"))
 	require.NoError(t, err)
 	user := id.Principal.UserID
 
@@ -159,7 +159,7 @@ func TestRateLimitSharedAcrossProcesses(t *testing.T) {
 			require.NoError(t, err)
 
 			wrong := authn.SignInRequest{AgencyID: agency, Email: "bob@globex.example", Password: "wrong password!", IP: office}
-			for i := range authn.DefaultLimits.SignInPerAccount.Max {
+			for i := range authn.DefaultLimits.SignInPerAccountIP.Max {
 				in := []instance{a, b}[i%2]
 				_, _, err := in.authn.SignIn(ctx, wrong)
 				require.ErrorIs(t, err, authn.ErrInvalidCredentials, "attempt %d", i+1)
@@ -168,7 +168,7 @@ func TestRateLimitSharedAcrossProcesses(t *testing.T) {
 				_, _, err := in.authn.SignIn(ctx, wrong)
 				require.ErrorIs(t, err, authn.ErrRateLimited)
 			}
-			t.Logf("%s: %d wrong passwords over two instances, then both refuse with ErrRateLimited", kind, authn.DefaultLimits.SignInPerAccount.Max)
+			t.Logf("%s: %d wrong passwords over two instances, then both refuse with ErrRateLimited", kind, authn.DefaultLimits.SignInPerAccountIP.Max)
 		})
 	}
 }
@@ -183,13 +183,13 @@ func TestPasskeyFlowOnSQL(t *testing.T) {
 			a, b, agency, _, inv := twoInstances(t, kind, "ada@globex.example", clientele.RoleAdmin)
 
 			d := newDevice()
-			setup, err := a.authn.BeginPasskeySetup(ctx, inv)
+			setup, err := a.authn.BeginPasskeySetup(ctx, agency, inv, office)
 			require.NoError(t, err)
-			_, id, err := b.authn.FinishPasskeySetup(ctx, authn.PasskeySetupRequest{Invitation: inv, Ceremony: setup.Token,
+			_, id, err := b.authn.FinishPasskeySetup(ctx, authn.PasskeySetupRequest{AgencyID: agency, Invitation: inv, Ceremony: setup.Token,
 				Response: d.create(t, setup), Name: "Ada", IP: office})
 			require.NoError(t, err)
 
-			login, err := b.authn.BeginPasskeySignIn(ctx, agency)
+			login, err := b.authn.BeginPasskeySignIn(ctx, agency, office)
 			require.NoError(t, err)
 			resp := d.get(t, login, true)
 			tok, again, err := a.authn.FinishPasskeySignIn(ctx, authn.PasskeySignInRequest{AgencyID: agency, Ceremony: login.Token, Response: resp, IP: office})

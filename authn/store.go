@@ -21,6 +21,7 @@ type Store interface {
 	PasskeyStore
 	CeremonyStore
 	LimitStore
+	DeviceStore
 }
 
 // CredentialStore reads and updates what a user signs in with.
@@ -88,6 +89,30 @@ type CeremonyStore interface {
 	TakeCeremony(ctx context.Context, id []byte, now time.Time) (Ceremony, error)
 }
 
+// DeviceStore remembers browsers that signed in to an account, found by
+// the SHA-256 hash of their device token.
+type DeviceStore interface {
+	// SaveDevice stores d. A duplicate hash answers clientele.ErrDuplicate;
+	// a user that does not exist in d.AgencyID clientele.ErrNotFound.
+	SaveDevice(ctx context.Context, d Device) error
+	// Device returns the device with hash if it has not expired at now;
+	// a missing or expired one answers clientele.ErrNotFound. Expired
+	// devices may be forgotten.
+	Device(ctx context.Context, hash []byte, now time.Time) (Device, error)
+}
+
+// Device is a browser that signed in to a user's account, remembered
+// through a long-lived cookie holding its token (see Limits).
+type Device struct {
+	// TokenHash is the SHA-256 hash of the device token; the token itself
+	// is never stored.
+	TokenHash []byte
+	AgencyID  clientele.AgencyID
+	UserID    clientele.UserID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // LimitStore counts attempts in fixed windows, shared by every process
 // that uses the store.
 type LimitStore interface {
@@ -108,6 +133,11 @@ type Session struct {
 	ClientID   clientele.ClientID
 	UserID     clientele.UserID
 	CreatedAt  time.Time
+	// SignedInAt is when the user last proved who they are (a password,
+	// a passkey, an account set up from an invitation): at or before
+	// CreatedAt, as a session started from another one without a new
+	// proof keeps that one's. Credential changes need it recent.
+	SignedInAt time.Time
 	LastSeenAt time.Time
 	// ExpiresAt is the absolute end of the session.
 	ExpiresAt time.Time

@@ -16,8 +16,9 @@ const MaxCredentialID = 1023
 const aaguidSize = 16
 
 // Validate checks a session before a store keeps it: a 32-byte token hash,
-// an agency and a client (clientele.ErrMissingScope otherwise) and a user.
-// Other failures wrap clientele.ErrInvalidArgument.
+// an agency and a client (clientele.ErrMissingScope otherwise), a user and
+// a sign-in time, not after CreatedAt. Other failures wrap
+// clientele.ErrInvalidArgument.
 func (s Session) Validate() error {
 	switch {
 	case len(s.TokenHash) != sha256.Size:
@@ -28,6 +29,25 @@ func (s Session) Validate() error {
 		return fmt.Errorf("no client: %w", clientele.ErrMissingScope)
 	case s.UserID == "":
 		return fmt.Errorf("%w: no user", clientele.ErrInvalidArgument)
+	case s.SignedInAt.IsZero() || s.SignedInAt.After(s.CreatedAt):
+		return fmt.Errorf("%w: signed in at %v, session created at %v", clientele.ErrInvalidArgument, s.SignedInAt, s.CreatedAt)
+	}
+	return nil
+}
+
+// Validate checks a device before a store keeps it: a 32-byte token hash,
+// an agency (clientele.ErrMissingScope otherwise), a user and an expiry
+// after its creation. Other failures wrap clientele.ErrInvalidArgument.
+func (d Device) Validate() error {
+	switch {
+	case len(d.TokenHash) != sha256.Size:
+		return fmt.Errorf("%w: device token hash of %d bytes, want %d", clientele.ErrInvalidArgument, len(d.TokenHash), sha256.Size)
+	case d.AgencyID == "":
+		return fmt.Errorf("no agency: %w", clientele.ErrMissingScope)
+	case d.UserID == "":
+		return fmt.Errorf("%w: device without user", clientele.ErrInvalidArgument)
+	case !d.ExpiresAt.After(d.CreatedAt):
+		return fmt.Errorf("%w: device expires at %v, before it was made", clientele.ErrInvalidArgument, d.ExpiresAt)
 	}
 	return nil
 }

@@ -80,7 +80,8 @@ func (e *Env) NewClient(t testing.TB, name string, perms ...clientele.Permission
 
 // AddUser invites email to client with role as the agency admin and
 // accepts the invitation through the captured email, as a real user
-// would. It returns the member and its principal.
+// would: a new account with [Password], or the agency's existing user
+// with email, proving to be that user. It returns the member and its principal.
 func (e *Env) AddUser(t testing.TB, client clientele.ClientID, email string, role clientele.Role) (clientele.Member, clientele.Principal) {
 	t.Helper()
 	ctx := context.Background()
@@ -88,7 +89,14 @@ func (e *Env) AddUser(t testing.TB, client clientele.ClientID, email string, rol
 	require.NoError(t, err)
 	token, err := e.Mailer.TokenTo(email)
 	require.NoError(t, err)
-	m, err := e.Invites.Accept(ctx, invite.AcceptRequest{Token: token, Name: "User " + email, Password: Password})
+	req := invite.AcceptRequest{Token: token, Name: "User " + email, Password: Password}
+	if addr, err := clientele.ParseEmail(email); err == nil {
+		if u, err := e.Store.UserByEmail(ctx, e.Agency.ID, addr); err == nil {
+			// An existing account: the user proves who they are instead.
+			req = invite.AcceptRequest{Token: token, Account: u.ID}
+		}
+	}
+	m, err := e.Invites.Accept(ctx, req)
 	require.NoError(t, err)
 	return m, e.Principal(m)
 }

@@ -19,7 +19,8 @@ type Preview struct {
 	Branding   clientele.Branding
 	ExpiresAt  time.Time
 	// HasAccount is true when the email already has a user in the agency:
-	// accepting then adds the membership and needs no password.
+	// accepting then needs proof that the caller is that user (see
+	// AcceptRequest.Account) and sets up no new credentials.
 	HasAccount bool
 }
 
@@ -81,20 +82,28 @@ func (s *Service) hasAccount(ctx context.Context, inv clientele.Invitation) (boo
 	return false, fmt.Errorf("invite: %w", err)
 }
 
-// AcceptRequest is what accepting needs: the token from the link, and for
-// a new account the user's name and a password, a passkey, or both.
+// AcceptRequest is what accepting needs: the token from the link, and
+// either what sets up a new account or the proof of an existing one.
 type AcceptRequest struct {
 	Token string
-	// Name, Password and Passkey set up a new account. When the invited
-	// email already has a user in the agency, Name and Password are
-	// ignored and that user's credentials stay as they are (a Passkey then
-	// answers ErrHasAccount).
+	// Name, Password and Passkey set up a new account: a name and a
+	// password, a passkey, or both. They are ignored when the invited
+	// email already has a user in the agency, whose name and credentials
+	// accepting never changes.
 	Name     string
 	Password string
 	// Passkey is a credential already verified by a WebAuthn registration
 	// ceremony (package authn); its UserID becomes the new user's id. With
 	// a passkey the password may be empty.
 	Passkey *clientele.Passkey
+	// Account is the user the caller has proved to be, by a session of
+	// that user or its current password: the caller (authn.Service's
+	// AcceptInvitation, or a host that authenticated the request itself)
+	// vouches for it. When the invited email already has a user in the
+	// agency, accepting needs Account to be that user, else it answers
+	// ErrSignInRequired and changes nothing: a link is never a sign-in.
+	// For an email without an account it must be empty.
+	Account clientele.UserID
 }
 
 // newAccount validates and prepares the new user of an acceptance.
@@ -119,16 +128,19 @@ func (s *Service) newAccount(ctx context.Context, r AcceptRequest) (Acceptance, 
 	return a, nil
 }
 
-// Accept uses the link once: it creates the user (argon2id password,
-// passkey, or both) or
-// reuses the agency's existing user with the invited email, and adds an
-// active membership with the invited role, atomically. Of concurrent calls
+// Accept uses the link once. For an email without an account in the
+// agency it creates the user (argon2id password, passkey, or both); for
+// one with an account it needs r.Account to be that user (else
+// ErrSignInRequired) and leaves the user's name and credentials as they
+// are. Either way it adds an active membership with the invited role,
+// atomically, and the store checks the account again inside that step, so
+// an account created meanwhile is never taken over. Of concurrent calls
 // with one token exactly one succeeds; the others answer ErrUsed. The
 // acceptance is recorded in the client's audit log, the user as its actor.
-// Errors:
-// ErrUnknownToken, ErrExpired, ErrCancelled, ErrReplaced, ErrUsed,
-// ErrAlreadyMember, ErrHasAccount, clientele.ErrInvalidArgument for a bad
-// name and password.ErrWeakPassword for a weak password.
+// Errors: ErrUnknownToken, ErrExpired, ErrCancelled, ErrReplaced, ErrUsed,
+// ErrAlreadyMember, ErrSignInRequired, ErrHasAccount (a passkey for an
+// existing account), clientele.ErrInvalidArgument for a bad name and
+// password.ErrWeakPassword for a weak password.
 func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member, error) {
 	inv, err := s.usable(ctx, r.Token)
 	if err != nil {
@@ -138,21 +150,26 @@ func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member
 	if err != nil {
 		return clientele.Member{}, err
 	}
+	now := s.time()
 	var a Acceptance
 	switch {
+	case has && r.Account == "":
+		return clientele.Member{}, ErrSignInRequired
 	case has && r.Passkey != nil:
 		return clientele.Member{}, ErrHasAccount
-	case !has:
+	case has:
+		a.Account = r.Account
+	case r.Account != "":
+		// The caller vouches for an account the email does not have.
+		return clientele.Member{}, ErrSignInRequired
+	default:
 		if a, err = s.newAccount(ctx, r); err != nil {
 			return clientele.Member{}, err
 		}
+		a.NewUser.CreatedAt = now
 	}
-	a.TokenHash = inv.TokenHash
-	a.Now = s.time()
+	a.TokenHash, a.Now = inv.TokenHash, now
 	a.Audit = clientele.NewAuditStamp(ctx, clientele.Principal{}, a.Now)
-	if !has {
-		a.NewUser.CreatedAt = a.Now
-	}
 	if a.Passkey != nil {
 		a.Passkey.AgencyID, a.Passkey.CreatedAt = inv.AgencyID, a.Now
 	}

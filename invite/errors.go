@@ -26,10 +26,15 @@ var (
 	// ErrPendingExists reports an email with a pending invitation to the
 	// client.
 	ErrPendingExists = errors.New("invite: a pending invitation exists")
-	// ErrHasAccount reports a passkey set up for an email that already
-	// has a user in the agency: that user signs in with its own
-	// credentials instead.
+	// ErrHasAccount reports a new account's passkey set up for an email
+	// that already has a user in the agency: that user signs in with its
+	// own credentials instead, and accepting never adds a passkey to it.
 	ErrHasAccount = errors.New("invite: the email already has an account")
+	// ErrSignInRequired reports an acceptance for an email that already
+	// has a user in the agency, made without proof that the caller is
+	// that user (see [AcceptRequest].Account). A link is never a sign-in:
+	// nothing changed and the link keeps working.
+	ErrSignInRequired = errors.New("invite: sign in to accept: the email already has an account")
 	// ErrNotDelivered reports an invitation that was stored but whose email
 	// could not be sent; it stays pending and can be resent. A Service
 	// with [WithOutbox] never returns it: the outbox retries.

@@ -327,7 +327,18 @@ func TestAcceptByAnExistingUserKeepsItsCredentials(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, p.HasAccount)
 
-	second, err := env.Invites.Accept(ctx, invite.AcceptRequest{Token: token, Name: "Someone Else", Password: "another password"})
+	// A link is not a sign-in: without proof that the caller is that
+	// account, nothing changes and the link keeps working.
+	for _, account := range []clientele.UserID{"", "usr_someoneelse"} {
+		_, err = env.Invites.Accept(ctx, invite.AcceptRequest{Token: token, Name: "Someone Else", Password: "another password",
+			Account: account})
+		require.ErrorIs(t, err, invite.ErrSignInRequired, "proving %q", account)
+	}
+	_, err = env.Tenancy.Member(ctx, env.AgencyAdmin(), other.ID, first.UserID)
+	require.ErrorIs(t, err, clientele.ErrNotFound, "no membership without proof")
+
+	second, err := env.Invites.Accept(ctx, invite.AcceptRequest{Token: token, Name: "Someone Else", Password: "another password",
+		Account: first.UserID})
 	require.NoError(t, err)
 	assert.Equal(t, first.UserID, second.UserID)
 	assert.Equal(t, first.Name, second.Name)

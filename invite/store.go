@@ -63,17 +63,23 @@ type Store interface {
 	CancelInvitation(ctx context.Context, client clientele.ClientID, id clientele.InvitationID, ev clientele.AuditEvent) error
 	// AcceptInvitation carries out a in one atomic step: the invitation
 	// with a.TokenHash goes from pending, unexpired at a.Now, to accepted;
-	// the agency's user with the invitation's email is created from
-	// a.NewUser and a.PasswordHash when there is none (an existing user's
-	// name and credentials are left untouched); and an active membership
-	// with the invitation's role is created; and a.Audit is recorded
-	// (invitation.accept: the invitation, whose agency and client it
-	// takes; Actor the accepting user; Before and After the invitation's
-	// state, After with accepted_by). Exactly one of many concurrent
-	// calls for one token succeeds. An unknown hash answers
+	// the agency's user with the invitation's email is the one who
+	// accepts: when there is none it is created from a.NewUser and
+	// a.PasswordHash (and a.Passkey), and when there is one it must be
+	// a.Account, whose name and credentials are left untouched; an active
+	// membership with the invitation's role is created; and a.Audit is
+	// recorded (invitation.accept: the invitation, whose agency and client
+	// it takes; Actor the accepting user; Before and After the
+	// invitation's state, After with accepted_by). The account is checked
+	// inside the step, so a user created concurrently for the email is
+	// never joined by a new-account acceptance. Exactly one of many
+	// concurrent calls for one token succeeds. An unknown hash answers
 	// clientele.ErrNotFound; an invitation no longer pending at a.Now
-	// answers [StatusError] of its status at a.Now; an existing membership
-	// answers ErrAlreadyMember. On any error nothing changes.
+	// answers [StatusError] of its status at a.Now; an email whose user is
+	// not a.Account (none set, another user, or a.Account set for an
+	// email without a user) answers ErrSignInRequired; a.Passkey for an
+	// existing user ErrHasAccount; an existing membership
+	// ErrAlreadyMember. On any error nothing changes.
 	AcceptInvitation(ctx context.Context, a Acceptance) (clientele.Member, error)
 }
 
@@ -81,12 +87,15 @@ type Store interface {
 type Acceptance struct {
 	TokenHash []byte
 	Now       time.Time
-	// NewUser is stored when the agency has no user with the invitation's
-	// email: its ID, Name and CreatedAt are used; AgencyID and Email are
-	// taken from the invitation.
+	// Account, when set, is the existing user the acceptance is for, as
+	// the caller proved it (see AcceptRequest.Account); NewUser,
+	// PasswordHash and Passkey are then ignored.
+	Account clientele.UserID
+	// NewUser is stored when Account is empty and the agency has no user
+	// with the invitation's email: its ID, Name and CreatedAt are used;
+	// AgencyID and Email are taken from the invitation.
 	NewUser clientele.User
-	// PasswordHash is the new user's encoded password hash ("" for none);
-	// ignored for an existing user.
+	// PasswordHash is the new user's encoded password hash ("" for none).
 	PasswordHash string
 	// Passkey, when set, is the new user's first passkey, stored in the
 	// same atomic step; its UserID is NewUser.ID. An existing user's

@@ -13,7 +13,8 @@ import (
 
 // errUserRace reports that a concurrent transaction created the agency's
 // user with the invitation's email first; the acceptance is tried again
-// and then finds that user.
+// and then finds that user (and answers invite.ErrSignInRequired, as that
+// user did not prove to be the caller).
 var errUserRace = errors.New("bunstore: user created concurrently")
 
 // acceptAttempts bounds the retries after errUserRace.
@@ -21,23 +22,25 @@ const acceptAttempts = 3
 
 // AcceptInvitation carries out a in one transaction: the invitation with
 // a.TokenHash, pending and unexpired at a.Now, becomes accepted by a
-// compare-and-swap update; the agency's user with its email is created
-// from a.NewUser and a.PasswordHash unless one exists (whose name and
-// password stay), with a.Passkey (if set) as its first passkey, stored
-// under the invitation's agency and the new user's id; and an active
-// membership with the invited role is created. The invitation's row is
-// locked first, so of many concurrent calls for one token one succeeds
-// and the others answer [invite.ErrUsed]. An unknown hash answers
-// [clientele.ErrNotFound], an invitation no longer pending
-// [invite.StatusError] of its status at a.Now, a passkey for an existing
-// user [invite.ErrHasAccount], an existing membership
+// compare-and-swap update; the agency's user with its email must be
+// a.Account when it exists (its name and password stay), and is created
+// from a.NewUser and a.PasswordHash when it does not, with a.Passkey (if
+// set) as its first passkey, stored under the invitation's agency and the
+// new user's id; and an active membership with the invited role is
+// created. The invitation's row is locked first, so of many concurrent
+// calls for one token one succeeds and the others answer
+// [invite.ErrUsed]. An unknown hash answers [clientele.ErrNotFound], an
+// invitation no longer pending [invite.StatusError] of its status at
+// a.Now, an email whose user is not a.Account (a user created
+// concurrently included) [invite.ErrSignInRequired], a passkey for an
+// existing user [invite.ErrHasAccount], an existing membership
 // [invite.ErrAlreadyMember], a new user without an id or an invalid
 // passkey [clientele.ErrInvalidArgument], and a new user id or credential
 // id that is taken [clientele.ErrDuplicate]. a.Audit is recorded in the
 // same transaction, its Actor the accepting user. On any error nothing
 // changes.
 func (s *Store) AcceptInvitation(ctx context.Context, a invite.Acceptance) (clientele.Member, error) {
-	if hasNUL(string(a.NewUser.ID), a.NewUser.Name, a.PasswordHash) {
+	if hasNUL(string(a.Account), string(a.NewUser.ID), a.NewUser.Name, a.PasswordHash) {
 		return clientele.Member{}, nulArgument("accept invitation")
 	}
 	for attempt := 1; ; attempt++ {
@@ -71,7 +74,12 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 
 	u, err := userByEmail(ctx, tx, clientele.AgencyID(inv.AgencyID), clientele.Email(inv.Email))
 	exists := err == nil
+	if err != nil && !errors.Is(err, clientele.ErrNotFound) {
+		return clientele.Member{}, err
+	}
 	switch {
+	case exists != (a.Account != "") || exists && u.ID != string(a.Account):
+		return clientele.Member{}, fmt.Errorf("bunstore: %s: %w", op, invite.ErrSignInRequired)
 	case exists && a.Passkey != nil:
 		return clientele.Member{}, fmt.Errorf("bunstore: %s: %w", op, invite.ErrHasAccount)
 	case exists:
@@ -80,8 +88,6 @@ func (s *Store) accept(ctx context.Context, tx bun.Tx, a invite.Acceptance) (cli
 		} else if !errors.Is(err, clientele.ErrNotFound) {
 			return clientele.Member{}, err
 		}
-	case !errors.Is(err, clientele.ErrNotFound):
-		return clientele.Member{}, err
 	case a.NewUser.ID == "":
 		return clientele.Member{}, invalid("accept invitation", "new user without id")
 	default:

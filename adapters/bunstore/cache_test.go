@@ -98,8 +98,8 @@ func newWorld(t *testing.T, dsn string) world {
 	inv, err := mailer.TokenTo("bob@globex.example")
 	require.NoError(t, err)
 	var id authn.Identity
-	w.token, id, err = w.authn.AcceptInvitation(ctx, invite.AcceptRequest{Token: inv, Name: "Bob", Password: "correct horse battery staple"},
-		netip.MustParseAddr("203.0.113.7"))
+	w.token, id, err = w.authn.AcceptInvitation(ctx, authn.AcceptRequest{AgencyID: a.ID, Token: inv, Name: "Bob",
+		Password: "correct horse battery staple", IP: netip.MustParseAddr("203.0.113.7")})
 	require.NoError(t, err)
 	w.session, err = token.Hash(w.token)
 	require.NoError(t, err)

@@ -22,6 +22,7 @@ type sweepTable struct{ table, key, column string }
 var (
 	sweepSessions   = sweepTable{"clientele_sessions", "token_hash", "expires_at"}
 	sweepCeremonies = sweepTable{"clientele_ceremonies", "id", "expires_at"}
+	sweepDevices    = sweepTable{"clientele_devices", "token_hash", "expires_at"}
 	sweepLimits     = sweepTable{"clientele_rate_limits", "limit_key, window_start", "window_start"}
 )
 

@@ -122,6 +122,7 @@ func testAccept(t *testing.T, newStore newStoreFunc) {
 		inv := mustInvite(t, s, second, m1.Email, clientele.RoleMember)
 		acc := newAcceptance(inv)
 		acc.NewUser.Name, acc.PasswordHash = "Someone Else", "another-hash"
+		acc.Account = m1.UserID
 		m2 := mustAccept(t, s, acc)
 		assert.Equal(t, m1.UserID, m2.UserID, "the existing user is reused")
 		assert.Equal(t, m1.Name, m2.Name)
@@ -138,6 +139,59 @@ func testAccept(t *testing.T, newStore newStoreFunc) {
 		got, err := s.Member(t.Context(), first.ID, m1.UserID)
 		require.NoError(t, err)
 		assert.Equal(t, normMember(m1), normMember(got), "the first membership is untouched")
+	})
+
+	t.Run("ExistingUserWithoutProof", func(t *testing.T) {
+		s := newStore(t)
+		a := mustAgency(t, s, "")
+		first := mustClient(t, s, a.ID, "Globex")
+		second := mustClient(t, s, a.ID, "Initech")
+		m1 := mustMember(t, s, first, "ada@example.com", clientele.RoleAdmin)
+		other := mustMember(t, s, first, "bob@example.com", clientele.RoleMember)
+		_, hash1, err := s.PasswordHash(t.Context(), a.ID, m1.Email)
+		require.NoError(t, err)
+		inv := mustInvite(t, s, second, m1.Email, clientele.RoleAdmin)
+		fresh := mustInvite(t, s, second, "carol@example.com", clientele.RoleAdmin)
+		before := listAll(t, s, second.ID, acceptAt)
+
+		for _, tc := range []struct {
+			name    string
+			inv     clientele.Invitation
+			account clientele.UserID
+		}{
+			{"no proof: a link is not a sign-in", inv, ""},
+			{"another user's proof", inv, other.UserID},
+			{"an unknown user's proof", inv, "usr_unknown"},
+			{"a proof for an email without an account", fresh, m1.UserID},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				acc := newAcceptance(tc.inv)
+				acc.NewUser.Name, acc.PasswordHash = "Mallory", "mallory-hash"
+				acc.Account = tc.account
+				_, err := s.AcceptInvitation(t.Context(), acc)
+				require.ErrorIs(t, err, invite.ErrSignInRequired)
+
+				assert.Equal(t, before, listAll(t, s, second.ID, acceptAt), "nothing changed")
+				got, err := s.Invitation(t.Context(), second.ID, tc.inv.ID)
+				require.NoError(t, err)
+				assert.Equal(t, normInvitation(tc.inv), normInvitation(got), "the link keeps working")
+				id, hash, err := s.PasswordHash(t.Context(), a.ID, m1.Email)
+				require.NoError(t, err)
+				assert.Equal(t, m1.UserID, id)
+				assert.Equal(t, hash1, hash, "the password is untouched")
+				u, err := s.UserByEmail(t.Context(), a.ID, m1.Email)
+				require.NoError(t, err)
+				assert.Equal(t, m1.Name, u.Name, "the name is untouched")
+				_, err = s.UserByEmail(t.Context(), a.ID, fresh.Email)
+				require.ErrorIs(t, err, clientele.ErrNotFound, "no user created")
+			})
+		}
+
+		// With the proof, the same link works.
+		acc := newAcceptance(inv)
+		acc.Account = m1.UserID
+		m2 := mustAccept(t, s, acc)
+		assert.Equal(t, m1.UserID, m2.UserID)
 	})
 
 	t.Run("TwoAgencies", func(t *testing.T) {

@@ -51,7 +51,11 @@ func testAcceptPasskey(t *testing.T, newStore newStoreFunc) {
 		p2.UserID = m.UserID // even when it names the existing user
 
 		_, err := s.AcceptInvitation(t.Context(), acc)
-		require.ErrorIs(t, err, invite.ErrHasAccount)
+		require.ErrorIs(t, err, invite.ErrSignInRequired, "a new account's passkey for an existing account")
+		requireUnchanged(t, s, second, inv, p)
+		acc.Account = m.UserID
+		_, err = s.AcceptInvitation(t.Context(), acc)
+		require.ErrorIs(t, err, invite.ErrHasAccount, "a passkey for the proven account")
 		requireUnchanged(t, s, second, inv, p)
 		list, err := s.Passkeys(t.Context(), a.ID, m.UserID)
 		require.NoError(t, err)

@@ -17,6 +17,7 @@ func testAuthn(t *testing.T, newStore newStoreFunc) {
 	t.Run("Passkeys", func(t *testing.T) { testPasskeys(t, newStore) })
 	t.Run("Ceremonies", func(t *testing.T) { testCeremonies(t, newStore) })
 	t.Run("Limits", func(t *testing.T) { testLimits(t, newStore) })
+	t.Run("Devices", func(t *testing.T) { testDevices(t, newStore) })
 	t.Run("AcceptPasskey", func(t *testing.T) { testAcceptPasskey(t, newStore) })
 }
 
@@ -32,6 +33,7 @@ func newSession(agency clientele.AgencyID, m clientele.Member) authn.Session {
 		ClientID:   m.ClientID,
 		UserID:     m.UserID,
 		CreatedAt:  base,
+		SignedInAt: base.Add(-2 * time.Minute), // started from an earlier session
 		LastSeenAt: base,
 		ExpiresAt:  base.Add(sessionTTL),
 	}
@@ -75,6 +77,7 @@ func randomBytes(n int) []byte {
 
 func normSession(s authn.Session) authn.Session {
 	s.CreatedAt = normTime(s.CreatedAt)
+	s.SignedInAt = normTime(s.SignedInAt)
 	s.LastSeenAt = normTime(s.LastSeenAt)
 	s.ExpiresAt = normTime(s.ExpiresAt)
 	return s

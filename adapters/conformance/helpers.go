@@ -105,10 +105,19 @@ func mustAccept(t *testing.T, s Store, a invite.Acceptance) clientele.Member {
 	return m
 }
 
-// mustMember makes email a member of c with role, by invitation.
+// mustMember makes email a member of c with role, by invitation: a new
+// user, or the agency's user with email, who proves to be the caller.
 func mustMember(t *testing.T, s Store, c clientele.Client, email clientele.Email, role clientele.Role) clientele.Member {
 	t.Helper()
-	return mustAccept(t, s, newAcceptance(mustInvite(t, s, c, email, role)))
+	acc := newAcceptance(mustInvite(t, s, c, email, role))
+	u, err := s.UserByEmail(t.Context(), c.AgencyID, email)
+	switch {
+	case err == nil:
+		acc.Account = u.ID
+	case !errors.Is(err, clientele.ErrNotFound):
+		require.NoError(t, err, "user by email")
+	}
+	return mustAccept(t, s, acc)
 }
 
 // listAll returns client's whole user list at now.

@@ -480,6 +480,7 @@ var isoSentinels = []struct {
 	{"unknown_permission", tenancy.ErrUnknownPermission},
 	{"already_member", invite.ErrAlreadyMember},
 	{"pending_exists", invite.ErrPendingExists},
+	{"sign_in_required", invite.ErrSignInRequired},
 	{"unknown_token", invite.ErrUnknownToken},
 	{"expired", invite.ErrExpired},
 	{"cancelled", invite.ErrCancelled},

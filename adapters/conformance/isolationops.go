@@ -94,6 +94,25 @@ func (w *isoWorld) opAccept() {
 	w.accept(tok, label)
 }
 
+// proof returns the user an acceptance's caller proves to be: mostly u,
+// the invited email's user (none for a new account), sometimes nobody or
+// another user, which must be refused. The setup always proves u.
+func (w *isoWorld) proof(u *isoUser) clientele.UserID {
+	if w.step < 0 { // the setup
+		if u == nil {
+			return ""
+		}
+		return u.id
+	}
+	switch n := w.rng.IntN(8); {
+	case n == 0 && len(w.m.users) > 0:
+		return w.m.users[w.rng.IntN(len(w.m.users))].id
+	case n == 1 || u == nil:
+		return ""
+	}
+	return u.id
+}
+
 // accept runs invite.Service.Accept and returns the new member, or nil
 // when it was refused.
 func (w *isoWorld) accept(tok, label string) *isoMember {
@@ -103,16 +122,22 @@ func (w *isoWorld) accept(tok, label string) *isoMember {
 	t := isoTarget{label: "no client"}
 	var want error = invite.ErrUnknownToken
 	var u *isoUser
+	var account clientele.UserID // the user the caller proved to be
 	if inv != nil {
 		t = isoTarget{id: inv.client.id, c: inv.client, label: inv.client.label}
 		want = invite.StatusError(inv.statusAt(w.m.now))
 		u = inv.client.agency.users[inv.email]
-		if want == nil && u != nil && inv.client.member(u.id) != nil {
+		account = w.proof(u)
+		switch {
+		case want != nil:
+		case u == nil && account != "", u != nil && account != u.id:
+			want = invite.ErrSignInRequired
+		case u != nil && inv.client.member(u.id) != nil:
 			want = invite.ErrAlreadyMember
 		}
 	}
-	w.describe("accept", a, t, "as %q", name)
-	got, err := w.invites.Accept(w.ctx, invite.AcceptRequest{Token: tok, Name: name, Password: isoPassword})
+	w.describe("accept", a, t, "as %q proving %q", name, account)
+	got, err := w.invites.Accept(w.ctx, invite.AcceptRequest{Token: tok, Name: name, Password: isoPassword, Account: account})
 	w.expect("accept", a, nil, want, err)
 	if want != nil {
 		w.afterWrite(t.c)

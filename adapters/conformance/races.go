@@ -208,7 +208,7 @@ func newRaceEnv(t *testing.T, s Store, reopen bool) *raceEnv {
 		// The races sign in far more often than a person would.
 		many := authn.Rule{Max: 1 << 30, Window: time.Minute}
 		sv.authn, err = authn.New(s, sv.invites, clienteletest.BaseURL, authn.WithClock(e.clock.Now),
-			authn.WithPasswordHasher(hasher), authn.WithLimits(authn.Limits{SignInPerAccount: many, SignInPerIP: many, AcceptPerIP: many}))
+			authn.WithPasswordHasher(hasher), authn.WithLimits(authn.Limits{SignInPerAccountIP: many, SignInPerIP: many, SignInPerDevice: many, AcceptPerIP: many, PasskeyPerIP: many}))
 		require.NoError(t, err)
 		return sv
 	}
@@ -487,7 +487,7 @@ func removeVsRequest(t *testing.T, e *raceEnv, i int) (string, error) {
 		// Invited back, the user gets a new membership: a session row left
 		// behind by the removal would resolve again through it.
 		_, back := e.invite(t, c, email, clientele.RoleMember)
-		_, err := e.invites.Accept(ctx, invite.AcceptRequest{Token: back})
+		_, err := e.invites.Accept(ctx, invite.AcceptRequest{Token: back, Account: m.UserID})
 		require.NoError(t, err)
 		_, err = e.authn.Resolve(ctx, tok)
 		f.expect(errors.Is(err, clientele.ErrUnauthenticated), "resolve after the user came back: %v, want ErrUnauthenticated", err)

@@ -10,18 +10,19 @@ import (
 
 // AcceptInvitation carries out a under the write lock: the invitation with
 // a.TokenHash, pending and unexpired at a.Now, becomes accepted; the
-// agency's user with its email is created from a.NewUser and
-// a.PasswordHash unless one exists (whose name and password stay), with
-// a.Passkey (if set) as its first passkey, stored under the invitation's
-// agency and the new user's id; and an active membership with the invited
-// role is created. An unknown hash answers [clientele.ErrNotFound], an
-// invitation no longer pending [invite.StatusError] of its status at
-// a.Now, a passkey for an existing user [invite.ErrHasAccount], an
-// existing membership [invite.ErrAlreadyMember], a new user without an id
-// or an invalid passkey [clientele.ErrInvalidArgument], and a new user id
-// or credential id that is taken [clientele.ErrDuplicate]. a.Audit is
-// recorded under the same lock, its Actor the accepting user. On any
-// error nothing changes.
+// agency's user with its email must be a.Account when it exists (its name
+// and password stay), and is created from a.NewUser and a.PasswordHash
+// when it does not, with a.Passkey (if set) as its first passkey, stored
+// under the invitation's agency and the new user's id; and an active
+// membership with the invited role is created. An unknown hash answers
+// [clientele.ErrNotFound], an invitation no longer pending
+// [invite.StatusError] of its status at a.Now, an email whose user is not
+// a.Account [invite.ErrSignInRequired], a passkey for an existing user
+// [invite.ErrHasAccount], an existing membership
+// [invite.ErrAlreadyMember], a new user without an id or an invalid
+// passkey [clientele.ErrInvalidArgument], and a new user id or credential
+// id that is taken [clientele.ErrDuplicate]. a.Audit is recorded under the
+// same lock, its Actor the accepting user. On any error nothing changes.
 func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (clientele.Member, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -29,19 +30,22 @@ func (s *Store) AcceptInvitation(_ context.Context, a invite.Acceptance) (client
 	if err != nil {
 		return clientele.Member{}, err
 	}
+	op := fmt.Sprintf("memory: client %s: accept invitation %s", inv.ClientID, inv.ID)
 	if err := invite.StatusError(inv.StatusAt(a.Now)); err != nil {
-		return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, err)
+		return clientele.Member{}, fmt.Errorf("%s: %w", op, err)
 	}
 	key := userKey{inv.AgencyID, inv.Email}
 	id, exists := s.emails[key]
-	if exists {
-		if a.Passkey != nil {
-			return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, invite.ErrHasAccount)
-		}
+	switch {
+	case exists != (a.Account != "") || exists && id != a.Account:
+		return clientele.Member{}, fmt.Errorf("%s: %w", op, invite.ErrSignInRequired)
+	case exists && a.Passkey != nil:
+		return clientele.Member{}, fmt.Errorf("%s: %w", op, invite.ErrHasAccount)
+	case exists:
 		if _, ok := s.members[inv.ClientID][id]; ok {
-			return clientele.Member{}, fmt.Errorf("memory: client %s: accept invitation %s: %w", inv.ClientID, inv.ID, invite.ErrAlreadyMember)
+			return clientele.Member{}, fmt.Errorf("%s: %w", op, invite.ErrAlreadyMember)
 		}
-	} else {
+	default:
 		id = a.NewUser.ID
 		if id == "" {
 			return clientele.Member{}, invalid("accept invitation", "new user without id")

@@ -20,7 +20,8 @@ var (
 )
 
 // Store keeps agencies, clients, users, memberships, invitations, queued
-// invitation emails, sessions, passkeys, ceremonies, rate-limit counts and
+// invitation emails, sessions, passkeys, ceremonies, remembered devices,
+// rate-limit counts and
 // the audit log in memory. Create one with [New]; it is safe for
 // concurrent use. A change and its audit event are written under one
 // lock.
@@ -45,6 +46,7 @@ type Store struct {
 	sessions   map[string]authn.Session     // token hash -> session
 	passkeys   map[string]clientele.Passkey // credential id -> passkey
 	ceremonies map[string]authn.Ceremony    // id -> ceremony
+	devices    map[string]authn.Device      // token hash -> device
 	limits     map[limitKey]int             // key and window -> attempts
 
 	audit    []clientele.AuditEvent // in the order written
@@ -67,6 +69,7 @@ func New() *Store {
 		sessions:    make(map[string]authn.Session),
 		passkeys:    make(map[string]clientele.Passkey),
 		ceremonies:  make(map[string]authn.Ceremony),
+		devices:     make(map[string]authn.Device),
 		limits:      make(map[limitKey]int),
 		auditIDs:    make(map[string]struct{}),
 	}

@@ -30,7 +30,7 @@ func TestAcceptFlow(t *testing.T) {
 		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 	}
 	assert.JSONEq(t, `{"email":"ada@example.com","role":"admin","client":{"name":"Alpha"},
-		"agency":{"name":"Acme Agency","logo_url":"","primary_color":"#0f766e","custom_domain":""}}`, w.Body.String())
+		"agency":{"name":"Acme Agency","logo_url":"","primary_color":"#0f766e","custom_domain":""},"has_account":false}`, w.Body.String())
 
 	w = f.do("POST", "/api/v1/invitations/accept", jsonString(map[string]string{"token": link, "name": "Ada Lovelace", "password": clienteletest.Password}))
 	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
@@ -42,8 +42,7 @@ func TestAcceptFlow(t *testing.T) {
 	require.NotEmpty(t, got.SessionToken)
 	assert.Equal(t, map[string]any{"id": got.User["id"], "name": "Ada Lovelace", "email": "ada@example.com", "role": "admin",
 		"status": "active", "last_active_at": clienteletest.Start.Format(time.RFC3339)}, got.User)
-	require.Len(t, w.Result().Cookies(), 1)
-	assert.Equal(t, got.SessionToken, w.Result().Cookies()[0].Value)
+	assert.Equal(t, got.SessionToken, cookieNamed(t, w, "__Host-session").Value)
 
 	w = f.do("GET", "/api/v1/me", "", bearer(got.SessionToken))
 	require.Equal(t, http.StatusOK, w.Code)

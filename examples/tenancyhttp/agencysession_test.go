@@ -133,6 +133,8 @@ func TestAgencySessionAndUserSessionReplaceEachOther(t *testing.T) {
 	for _, k := range w.Result().Cookies() {
 		names[k.Name] = k.Value
 	}
+	assert.NotEmpty(t, names["__Host-clientele-device"], "the browser is remembered")
+	delete(names, "__Host-clientele-device")
 	assert.Equal(t, map[string]string{"__Host-agency": "", "__Host-session": decode[map[string]string](t, w)["session_token"]}, names)
 }
 

@@ -3,6 +3,8 @@ package tenancyhttp
 import (
 	"net/http"
 	"time"
+
+	"github.com/clientele/clientele/authn"
 )
 
 // Session cookie names: with the __Host- prefix over HTTPS, so the browser
@@ -44,3 +46,46 @@ func (a *API) cookieName(r *http.Request) string {
 }
 
 func (a *API) https(r *http.Request) bool { return r.TLS != nil || a.baseHTTPS }
+
+// Device cookie names (see authn.RememberDevice): with the __Host- prefix
+// over HTTPS. The names are the library's own, so that a host's cookies
+// never collide with them.
+const (
+	deviceCookieHTTPS = "__Host-clientele-device"
+	deviceCookieHTTP  = "clientele-device"
+)
+
+// deviceToken returns the device token r's cookie carries, or "".
+func (a *API) deviceToken(r *http.Request) string {
+	name := deviceCookieHTTP
+	if a.https(r) {
+		name = deviceCookieHTTPS
+	}
+	if c, err := r.Cookie(name); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// rememberDevice sets the device cookie of the browser that has just
+// signed in as id: HttpOnly, SameSite=Strict (only the portal's own
+// sign-in requests need it), Path=/, until the device expires. A failure
+// is logged and the sign-in goes on: the browser is only not remembered.
+func (a *API) rememberDevice(w http.ResponseWriter, r *http.Request, id authn.Identity) {
+	current := a.deviceToken(r)
+	tok, expires, err := a.authn.RememberDevice(r.Context(), id, current)
+	if err != nil {
+		a.log.WarnContext(r.Context(), "device not remembered", "user", id.Principal.UserID, "err", err)
+		return
+	}
+	if tok == current {
+		return
+	}
+	secure := a.https(r)
+	name := deviceCookieHTTP
+	if secure {
+		name = deviceCookieHTTPS
+	}
+	http.SetCookie(w, &http.Cookie{Name: name, Value: tok, Path: "/", Expires: expires.UTC(),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteStrictMode})
+}

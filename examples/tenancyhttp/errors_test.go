@@ -51,7 +51,7 @@ func TestErrorCodes(t *testing.T) {
 	require.NoError(t, err)
 	tok, err := f.env.Mailer.TokenTo("member-a@example.com")
 	require.NoError(t, err)
-	_, err = f.env.Invites.Accept(ctx, invite.AcceptRequest{Token: tok})
+	_, err = f.env.Invites.Accept(ctx, invite.AcceptRequest{Token: tok, Account: f.memberA.UserID})
 	require.NoError(t, err)
 	_, err = f.env.Tenancy.CreateAgency(ctx, clientele.Branding{Name: "Other", CustomDomain: "taken.example"})
 	require.NoError(t, err)

@@ -151,6 +151,18 @@ func errorCode(t *testing.T, w *httptest.ResponseRecorder, status int) string {
 	return e["code"]
 }
 
+// cookieNamed returns w's Set-Cookie of name; it fails t when there is none.
+func cookieNamed(t *testing.T, w *httptest.ResponseRecorder, name string) *http.Cookie {
+	t.Helper()
+	for _, c := range w.Result().Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	t.Fatalf("no cookie %s in %v", name, w.Result().Cookies())
+	return nil
+}
+
 func jsonString(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {

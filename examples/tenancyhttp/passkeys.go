@@ -37,10 +37,8 @@ func (a *API) beginPasskeySetup(w http.ResponseWriter, r *http.Request, _ Caller
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if _, err := a.lookup(r.Context(), in.Token); err != nil {
-		return err
-	}
-	c, err := a.authn.BeginPasskeySetup(r.Context(), in.Token)
+	agency, _ := AgencyFrom(r.Context()) // Handler always runs inside Portal
+	c, err := a.authn.BeginPasskeySetup(r.Context(), agency.ID, in.Token, authn.ClientIP(r, a.proxies))
 	if err != nil {
 		return err
 	}
@@ -64,10 +62,8 @@ func (a *API) finishPasskeySetup(w http.ResponseWriter, r *http.Request, _ Calle
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if _, err := a.lookup(r.Context(), in.Token); err != nil {
-		return err
-	}
-	tok, id, err := a.authn.FinishPasskeySetup(r.Context(), authn.PasskeySetupRequest{Invitation: in.Token,
+	agency, _ := AgencyFrom(r.Context())
+	tok, id, err := a.authn.FinishPasskeySetup(r.Context(), authn.PasskeySetupRequest{AgencyID: agency.ID, Invitation: in.Token,
 		Ceremony: in.Ceremony, Response: in.Response, Name: in.Name, Password: in.Password,
 		PasskeyName: in.PasskeyName, IP: authn.ClientIP(r, a.proxies)})
 	if err != nil {
@@ -82,7 +78,7 @@ func (a *API) finishPasskeySetup(w http.ResponseWriter, r *http.Request, _ Calle
 // this portal.
 func (a *API) beginPasskeySignIn(w http.ResponseWriter, r *http.Request, _ Caller) error {
 	agency, _ := AgencyFrom(r.Context()) // Handler always runs inside Portal
-	c, err := a.authn.BeginPasskeySignIn(r.Context(), agency.ID)
+	c, err := a.authn.BeginPasskeySignIn(r.Context(), agency.ID, authn.ClientIP(r, a.proxies))
 	if err != nil {
 		return err
 	}
@@ -111,8 +107,87 @@ func (a *API) finishPasskeySignIn(w http.ResponseWriter, r *http.Request, _ Call
 	return nil
 }
 
+// POST /api/v1/passkeys/accept/begin {"token"}: starts accepting an
+// invitation for an email that already has an account by signing in with
+// one of its passkeys (400 bad_request for an email without an account,
+// which sets one up instead).
+func (a *API) beginPasskeyAccept(w http.ResponseWriter, r *http.Request, _ Caller) error {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	agency, _ := AgencyFrom(r.Context())
+	c, err := a.authn.BeginPasskeyAccept(r.Context(), agency.ID, in.Token, authn.ClientIP(r, a.proxies))
+	if err != nil {
+		return err
+	}
+	writeCeremony(w, c)
+	return nil
+}
+
+// POST /api/v1/passkeys/accept/finish {"token","ceremony","response"}:
+// accepts the invitation for the account whose passkey signed in: 201
+// {"user","session_token"} and the cookie. A passkey of anyone else is a
+// 400 passkey_failed, and the link keeps working.
+func (a *API) finishPasskeyAccept(w http.ResponseWriter, r *http.Request, _ Caller) error {
+	var in struct {
+		Token    string          `json:"token"`
+		Ceremony string          `json:"ceremony"`
+		Response json.RawMessage `json:"response"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	agency, _ := AgencyFrom(r.Context())
+	tok, id, err := a.authn.FinishPasskeyAccept(r.Context(), authn.PasskeyAcceptRequest{AgencyID: agency.ID,
+		Invitation: in.Token, Ceremony: in.Ceremony, Response: in.Response, IP: authn.ClientIP(r, a.proxies)})
+	if err != nil {
+		return err
+	}
+	u := memberOf(id.Member)
+	a.startSession(w, r, tok, id, &u)
+	return nil
+}
+
+// POST /api/v1/passkeys/reauth/begin: starts proving again with a passkey
+// that the session's holder is its user.
+func (a *API) beginPasskeyReauth(w http.ResponseWriter, r *http.Request, c Caller) error {
+	pc, err := a.authn.BeginPasskeyReauth(r.Context(), *c.Identity)
+	if err != nil {
+		return err
+	}
+	writeCeremony(w, pc)
+	return nil
+}
+
+// POST /api/v1/passkeys/reauth/finish {"ceremony","response"}: 201
+// {"session_token"} and the cookie of a new session signed in now; the old
+// session ends.
+func (a *API) finishPasskeyReauth(w http.ResponseWriter, r *http.Request, c Caller) error {
+	var in struct {
+		Ceremony string          `json:"ceremony"`
+		Response json.RawMessage `json:"response"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	old, _, err := a.credential(r)
+	if err != nil {
+		return err
+	}
+	tok, id, err := a.authn.FinishPasskeyReauth(r.Context(), old, *c.Identity, in.Ceremony, in.Response)
+	if err != nil {
+		return err
+	}
+	a.startSession(w, r, tok, id, nil)
+	return nil
+}
+
 // POST /api/v1/passkeys/register/begin: starts adding a passkey to the
-// signed-in user.
+// signed-in user, who must have signed in within the last minutes (403
+// reauth_required: re-authenticate first).
 func (a *API) beginPasskeyRegistration(w http.ResponseWriter, r *http.Request, c Caller) error {
 	pc, err := a.authn.BeginPasskeyRegistration(r.Context(), *c.Identity)
 	if err != nil {
@@ -159,7 +234,8 @@ func (a *API) listPasskeys(w http.ResponseWriter, r *http.Request, c Caller) err
 }
 
 // DELETE /api/v1/passkeys/{id}: 204; id is the credential id in unpadded
-// base64url. Another user's or an unknown one is a 404.
+// base64url. Another user's or an unknown one is a 404; a sign-in older
+// than the last minutes a 403 reauth_required.
 func (a *API) removePasskey(w http.ResponseWriter, r *http.Request, c Caller) error {
 	id, err := base64.RawURLEncoding.DecodeString(r.PathValue("id"))
 	if err != nil || len(id) == 0 {

@@ -44,6 +44,7 @@ func (a *API) routes() http.Handler {
 		{"POST", "/api/v1/invitations/accept", public, "", a.acceptInvitation},
 		{"POST", "/api/v1/session", public, "", a.signIn},
 		{"DELETE", "/api/v1/session", public, "", a.signOut},
+		{"POST", "/api/v1/session/reauth", self, "", a.reauthenticate},
 		{"GET", "/api/v1/me", self, "", a.me},
 
 		// Passkeys.
@@ -51,6 +52,10 @@ func (a *API) routes() http.Handler {
 		{"POST", pk + "/setup/finish", public, "", a.finishPasskeySetup},
 		{"POST", pk + "/signin/begin", public, "", a.beginPasskeySignIn},
 		{"POST", pk + "/signin/finish", public, "", a.finishPasskeySignIn},
+		{"POST", pk + "/accept/begin", public, "", a.beginPasskeyAccept},
+		{"POST", pk + "/accept/finish", public, "", a.finishPasskeyAccept},
+		{"POST", pk + "/reauth/begin", self, "", a.beginPasskeyReauth},
+		{"POST", pk + "/reauth/finish", self, "", a.finishPasskeyReauth},
 		{"POST", pk + "/register/begin", self, "", a.beginPasskeyRegistration},
 		{"POST", pk + "/register/finish", self, "", a.finishPasskeyRegistration},
 		{"GET", pk, self, "", a.listPasskeys},

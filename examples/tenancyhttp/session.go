@@ -21,7 +21,7 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request, _ Caller) error {
 	}
 	agency, _ := AgencyFrom(r.Context()) // Handler always runs inside Portal
 	tok, id, err := a.authn.SignIn(r.Context(), authn.SignInRequest{AgencyID: agency.ID, Email: in.Email,
-		Password: in.Password, Client: in.Client, IP: authn.ClientIP(r, a.proxies)})
+		Password: in.Password, Client: in.Client, IP: authn.ClientIP(r, a.proxies), Device: a.deviceToken(r)})
 	if err != nil {
 		return err
 	}
@@ -31,11 +31,39 @@ func (a *API) signIn(w http.ResponseWriter, r *http.Request, _ Caller) error {
 
 // startSession sets the cookie and answers 201 {"session_token"} (and
 // {"user"} when user is set). A console cookie in the same browser is
-// cleared: one browser holds one identity at a time.
+// cleared: one browser holds one identity at a time. The browser is
+// remembered as one that signed in to the account (the device cookie).
 func (a *API) startSession(w http.ResponseWriter, r *http.Request, tok string, id authn.Identity, user *userJSON) {
 	a.clearAgencyCookie(w, r)
 	a.SetSessionCookie(w, r, tok, id.ExpiresAt)
+	a.rememberDevice(w, r, id)
 	writeJSON(w, http.StatusCreated, sessionJSON{User: user, SessionToken: tok})
+}
+
+// POST /api/v1/session/reauth {"password"}: proves again that the
+// session's holder is its user, with the current password (a wrong one is
+// a 401 invalid_credentials and counts as a failed sign-in): 201
+// {"session_token"} and the cookie of a new session signed in now, in the
+// same client; the old session ends. Credential changes need a recent
+// sign-in.
+func (a *API) reauthenticate(w http.ResponseWriter, r *http.Request, c Caller) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	old, _, err := a.credential(r)
+	if err != nil {
+		return err
+	}
+	tok, id, err := a.authn.Reauthenticate(r.Context(), authn.ReauthRequest{Session: old, Identity: *c.Identity,
+		Password: in.Password, IP: authn.ClientIP(r, a.proxies), Device: a.deviceToken(r)})
+	if err != nil {
+		return err
+	}
+	a.startSession(w, r, tok, id, nil)
+	return nil
 }
 
 // DELETE /api/v1/session: 204. It ends the session of the bearer token,

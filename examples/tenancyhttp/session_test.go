@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,7 +18,6 @@ import (
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/clienteletest"
-	"github.com/clientele/clientele/invite"
 )
 
 func signInBody(email string) string {
@@ -48,10 +48,8 @@ func TestSessionCookie(t *testing.T) {
 			tok := decode[map[string]string](t, w)["session_token"]
 			require.NotEmpty(t, tok)
 
-			cookies := w.Result().Cookies()
-			require.Len(t, cookies, 1)
-			c := cookies[0]
-			assert.Equal(t, tt.cookie, c.Name)
+			require.Len(t, w.Result().Cookies(), 2, "the session and the device")
+			c := cookieNamed(t, w, tt.cookie)
 			assert.Equal(t, tok, c.Value)
 			assert.Equal(t, "/", c.Path)
 			assert.Empty(t, c.Domain)
@@ -59,6 +57,15 @@ func TestSessionCookie(t *testing.T) {
 			assert.Equal(t, tt.secure, c.Secure)
 			assert.Equal(t, http.SameSiteLaxMode, c.SameSite)
 			assert.Equal(t, clienteletest.Start.Add(authn.DefaultAbsoluteTimeout), c.Expires)
+			d := cookieNamed(t, w, strings.Replace(tt.cookie, "session", "clientele-device", 1))
+			assert.NotEmpty(t, d.Value)
+			assert.NotEqual(t, tok, d.Value)
+			assert.Equal(t, "/", d.Path)
+			assert.Empty(t, d.Domain)
+			assert.True(t, d.HttpOnly)
+			assert.Equal(t, tt.secure, d.Secure)
+			assert.Equal(t, http.SameSiteStrictMode, d.SameSite)
+			assert.Equal(t, clienteletest.Start.Add(authn.DeviceTTL), d.Expires)
 
 			// The cookie authenticates; signing out ends it and clears it.
 			w = serve(h, "GET", "/api/v1/me", "", append(opts, cookie(c.Name, c.Value))...)
@@ -240,7 +247,8 @@ func TestSessionOfAnotherAgencyIsRefused(t *testing.T) {
 	w = f.do("POST", "/api/v1/invitations/accept", jsonString(map[string]string{"token": link, "name": "E", "password": clienteletest.Password}))
 	assert.Equal(t, "not_found", errorCode(t, w, 404))
 
-	tok, _, err := f.env.Authn.AcceptInvitation(ctx, invite.AcceptRequest{Token: link, Name: "E", Password: clienteletest.Password}, netip.MustParseAddr("192.0.2.9"))
+	tok, _, err := f.env.Authn.AcceptInvitation(ctx, authn.AcceptRequest{AgencyID: other.ID, Token: link, Name: "E",
+		Password: clienteletest.Password, IP: netip.MustParseAddr("192.0.2.9")})
 	require.NoError(t, err)
 	w = f.do("GET", "/api/v1/me", "", bearer(tok))
 	assert.Equal(t, "unauthenticated", errorCode(t, w, 401))

@@ -254,19 +254,20 @@ type sessionRow struct {
 	ClientID   string    `bun:"client_id"`
 	UserID     string    `bun:"user_id"`
 	CreatedAt  time.Time `bun:"created_at"`
+	SignedInAt time.Time `bun:"signed_in_at"`
 	LastSeenAt time.Time `bun:"last_seen_at"`
 	ExpiresAt  time.Time `bun:"expires_at"`
 }
 
-var sessionColumns = []string{"token_hash", "agency_id", "client_id", "user_id", "created_at", "last_seen_at", "expires_at"}
+var sessionColumns = []string{"token_hash", "agency_id", "client_id", "user_id", "created_at", "signed_in_at", "last_seen_at", "expires_at"}
 
 func newSessionRow(agency string, m member, now time.Time) sessionRow {
 	return sessionRow{TokenHash: sessionHash(m.Client, m.User), AgencyID: agency, ClientID: m.Client, UserID: m.User,
-		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(authn.DefaultAbsoluteTimeout)}
+		CreatedAt: now, SignedInAt: now, LastSeenAt: now, ExpiresAt: now.Add(authn.DefaultAbsoluteTimeout)}
 }
 
 func (r *sessionRow) values() []any {
-	return []any{r.TokenHash, r.AgencyID, r.ClientID, r.UserID, r.CreatedAt, r.LastSeenAt, r.ExpiresAt}
+	return []any{r.TokenHash, r.AgencyID, r.ClientID, r.UserID, r.CreatedAt, r.SignedInAt, r.LastSeenAt, r.ExpiresAt}
 }
 
 // copySessions replaces agency's sessions with those of ms in one
