@@ -22,11 +22,11 @@
 // hashed.
 //
 // The blocklist, as NIST SP 800-63B asks, is the ranked lists of
-// github.com/trustelem/zxcvbn (a Go port of Dropbox's zxcvbn): the 30,000
-// commonest passwords of a leaked-password corpus, and the common names
-// and English words zxcvbn keeps apart from them; about 41,600 entries of
-// at least MinLength characters. A password whose lowercase form is one of
-// them exactly is refused; nothing else (no composition rule, no score).
+// github.com/trustelem/zxcvbn (a Go port of Dropbox's zxcvbn): 30,000
+// passwords ranked from a leaked-password corpus, and the common names and
+// English words zxcvbn keeps apart from them; 41,621 entries of at least
+// MinLength characters. A password whose lowercase form is one of them
+// exactly is refused; nothing else (no composition rule, no score).
 // The set is built on the first check, in a few milliseconds, not at
 // import. [Hasher.Verify] does not consult it: a password chosen before it
 // still signs in.
