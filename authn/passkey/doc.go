@@ -20,7 +20,11 @@
 // fresh state carries a stale challenge and fails with [ErrVerify].
 // Credential ids are not kept unique here either: that is the store's job.
 //
-// Registrations ask for a discoverable credential (resident key required)
-// and prefer user verification; sign-ins are discoverable (no user is named
-// before the authenticator answers with its user handle).
+// Registrations ask for a discoverable credential (resident key required);
+// sign-ins are discoverable (no user is named before the authenticator
+// answers with its user handle), so the passkey is the only factor. Both
+// ceremonies therefore require user verification: the options say
+// userVerification "required", and Finish refuses a response whose
+// authenticator data lacks the UV flag (a touch without PIN or biometrics)
+// with [ErrVerify], whatever the state recorded.
 package passkey

@@ -3,6 +3,7 @@ package passkey_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -119,4 +120,18 @@ func (l *lookupOf) lookup(_ context.Context, id, userHandle []byte) (clientele.P
 		}
 	}
 	return clientele.Passkey{}, clientele.ErrNotFound
+}
+
+// withUserVerification rewrites the user verification requirement recorded
+// in state's session data, as a state written by an older Begin might hold.
+func withUserVerification(t testing.TB, state []byte, requirement string) []byte {
+	t.Helper()
+	var s map[string]any
+	require.NoError(t, json.Unmarshal(state, &s))
+	session, ok := s["session"].(map[string]any)
+	require.True(t, ok, "state has session data")
+	session["userVerification"] = requirement
+	out, err := json.Marshal(s)
+	require.NoError(t, err)
+	return out
 }

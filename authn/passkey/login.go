@@ -14,7 +14,8 @@ import (
 // BeginLogin starts a discoverable sign-in at rp, before any user is
 // known. It returns the JSON options for navigator.credentials.get (an
 // object whose "publicKey" member holds the
-// PublicKeyCredentialRequestOptions, with no allowed credentials) and the
+// PublicKeyCredentialRequestOptions, with no allowed credentials and user
+// verification required) and the
 // opaque state to keep server side until [WebAuthn.FinishLogin]. An
 // invalid rp gives an error wrapping clientele.ErrInvalidArgument.
 func (w *WebAuthn) BeginLogin(ctx context.Context, rp RelyingParty) (options []byte, state []byte, err error) {
@@ -43,13 +44,14 @@ func (w *WebAuthn) BeginLogin(ctx context.Context, rp RelyingParty) (options []b
 // checks there that the credential belongs to the agency and that the user
 // handle is its user's id (this package also refuses a user handle other
 // than the passkey's UserID). It then verifies the signature with the
-// stored public key, the challenge, the origin, the RP ID hash and user
-// presence, and returns the stored passkey with its new SignCount and
+// stored public key, the challenge, the origin, the RP ID hash, user
+// presence and user verification (the UV flag: the authenticator checked
+// a PIN or biometrics, as a passwordless sign-in needs), and returns the stored passkey with its new SignCount and
 // BackupState. The caller records them (authn's UsePasskey).
 //
 // A state made by another ceremony or for another relying party, a
-// response that is malformed or does not verify gives an error wrapping
-// [ErrVerify]; a state past its expiry gives [ErrExpired]; a sign count
+// response that is malformed, does not verify or lacks user verification
+// gives an error wrapping [ErrVerify]; a state past its expiry gives [ErrExpired]; a sign count
 // that does not increase while the stored or the new one is non-zero gives
 // [ErrCounter]; an error from lookup is returned wrapped, as is. The
 // caller must not finish a state twice (see the package documentation).
@@ -65,6 +67,11 @@ func (w *WebAuthn) FinishLogin(ctx context.Context, rp RelyingParty, state, resp
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
 	if err != nil {
 		return clientele.Passkey{}, fmt.Errorf("%w: %v", ErrVerify, describe(err))
+	}
+	// go-webauthn checks the flag too (openState requires it in the
+	// session data); this check does not depend on that.
+	if !parsed.Response.AuthenticatorData.Flags.HasUserVerified() {
+		return clientele.Passkey{}, fmt.Errorf("%w: %s", ErrVerify, notVerified)
 	}
 
 	var (

@@ -23,7 +23,7 @@ func TestBeginLoginOptions(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(options, &got))
 	assert.Equal(t, "portal.acme.com", got.PublicKey["rpId"])
-	assert.Equal(t, "preferred", got.PublicKey["userVerification"])
+	assert.Equal(t, "required", got.PublicKey["userVerification"], "passwordless: the passkey is the only factor")
 	assert.EqualValues(t, 300000, got.PublicKey["timeout"])
 	assert.NotEmpty(t, got.PublicKey["challenge"])
 	assert.NotContains(t, got.PublicKey, "allowCredentials", "discoverable: no user is named")
@@ -139,6 +139,46 @@ func TestFinishLoginRefuses(t *testing.T) {
 			}
 			_, err = w.FinishLogin(ctx, tt.finishAt, state, response, store.lookup)
 			require.ErrorIs(t, err, passkey.ErrVerify)
+		})
+	}
+}
+
+func TestFinishLoginUserVerification(t *testing.T) {
+	// A discoverable sign-in is the whole authentication: the authenticator
+	// must have verified the user (PIN, biometrics), not only seen a touch.
+	ctx := context.Background()
+	tests := []struct {
+		name        string
+		notVerified bool
+		// weaken rewrites the state as if its Begin had asked for less.
+		weaken bool
+		ok     bool
+	}{
+		{name: "user verified", ok: true},
+		{name: "user present but not verified", notVerified: true},
+		{name: "not verified, state asking only for preferred", notVerified: true, weaken: true},
+		{name: "verified, state asking only for preferred", weaken: true, ok: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWebAuthn(t, newClock())
+			d := newDevice(acme, ada)
+			store := &lookupOf{stored: []clientele.Passkey{register(t, w, acme, ada, d)}}
+			d.auth.Options.UserNotVerified = tt.notVerified
+
+			options, state, err := w.BeginLogin(ctx, acme)
+			require.NoError(t, err)
+			if tt.weaken {
+				state = withUserVerification(t, state, "preferred")
+			}
+			p, err := w.FinishLogin(ctx, acme, state, d.get(t, options), store.lookup)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.Equal(t, ada.ID, p.UserID)
+				return
+			}
+			require.ErrorIs(t, err, passkey.ErrVerify)
+			assert.ErrorContains(t, err, "did not verify the user")
 		})
 	}
 }

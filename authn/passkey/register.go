@@ -16,8 +16,10 @@ import (
 // "publicKey" member holds the PublicKeyCredentialCreationOptions) and the
 // opaque state to keep server side until [WebAuthn.FinishRegistration];
 // the state embeds rp, the user id, the challenge and the expiry (now plus
-// the timeout). The options require a discoverable credential, prefer user
-// verification, and exclude the credentials in exclude (the user's
+// the timeout). The options require a discoverable credential and user
+// verification (the passkey will be the only factor of a passwordless
+// sign-in, so an authenticator that cannot verify its user is refused now
+// rather than at every sign-in), and exclude the credentials in exclude (the user's
 // existing passkeys) so an authenticator does not register twice. An
 // invalid rp or user gives an error wrapping clientele.ErrInvalidArgument.
 func (w *WebAuthn) BeginRegistration(ctx context.Context, rp RelyingParty, user User, exclude []clientele.Passkey) (options []byte, state []byte, err error) {
@@ -44,13 +46,15 @@ func (w *WebAuthn) BeginRegistration(ctx context.Context, rp RelyingParty, user 
 
 // FinishRegistration verifies response, the JSON of the browser's
 // PublicKeyCredential, against state at rp for user: the challenge, the
-// origin, the RP ID hash, user presence, the attestation and the expiry.
+// origin, the RP ID hash, user presence, user verification (the UV flag),
+// the attestation and the expiry.
 // It returns the new credential as a passkey with ID, PublicKey,
 // AttestationType, AAGUID, SignCount, Transports, the backup flags and
 // UserID set; AgencyID, Name and CreatedAt are left to the caller.
 //
 // A state made by another ceremony, for another relying party or user, or
-// a response that is malformed or does not verify gives an error wrapping
+// a response that is malformed, does not verify or lacks user
+// verification gives an error wrapping
 // [ErrVerify]; a state past its expiry on the injected clock gives
 // [ErrExpired]. The caller must not finish a state twice (see the package
 // documentation).
@@ -66,6 +70,9 @@ func (w *WebAuthn) FinishRegistration(ctx context.Context, rp RelyingParty, user
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
 	if err != nil {
 		return clientele.Passkey{}, fmt.Errorf("%w: %v", ErrVerify, describe(err))
+	}
+	if !parsed.Response.AttestationObject.AuthData.Flags.HasUserVerified() {
+		return clientele.Passkey{}, fmt.Errorf("%w: %s", ErrVerify, notVerified)
 	}
 	credential, err := lib.CreateCredential(registering(user), session, parsed)
 	if err != nil {

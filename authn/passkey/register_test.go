@@ -51,7 +51,7 @@ func TestBeginRegistrationOptions(t *testing.T) {
 	assert.Equal(t, 300000, pk.Timeout)
 	assert.Equal(t, "required", pk.Selection.ResidentKey)
 	assert.True(t, pk.Selection.RequireResidentKey)
-	assert.Equal(t, "preferred", pk.Selection.UserVerification)
+	assert.Equal(t, "required", pk.Selection.UserVerification, "a passkey made for passwordless sign-in")
 	require.Len(t, pk.Exclude, 1)
 	assert.Equal(t, base64.RawURLEncoding.EncodeToString(existing.ID), pk.Exclude[0].ID)
 	assert.Equal(t, []string{"usb"}, pk.Exclude[0].Transports)
@@ -114,6 +114,10 @@ func TestFinishRegistrationRefuses(t *testing.T) {
 		finishFor passkey.User
 		// mangle changes the response before Finish.
 		mangle func([]byte) []byte
+		// notVerified makes the authenticator leave the UV flag unset.
+		notVerified bool
+		// weaken rewrites the state as if its Begin had asked for less.
+		weaken bool
 	}{
 		{name: "wrong origin", browser: passkey.RelyingParty{ID: acme.ID, Name: acme.Name, Origin: "https://evil.example"}, finishAt: acme, finishFor: ada},
 		{name: "wrong origin port", browser: passkey.RelyingParty{ID: acme.ID, Name: acme.Name, Origin: "https://portal.acme.com:8443"}, finishAt: acme, finishFor: ada},
@@ -123,20 +127,29 @@ func TestFinishRegistrationRefuses(t *testing.T) {
 		{name: "malformed response", browser: acme, finishAt: acme, finishFor: ada, mangle: func([]byte) []byte { return []byte(`{"id":`) }},
 		{name: "empty response", browser: acme, finishAt: acme, finishFor: ada, mangle: func([]byte) []byte { return nil }},
 		{name: "bad signature", browser: acme, finishAt: acme, finishFor: ada, mangle: resign},
+		{name: "user not verified", browser: acme, finishAt: acme, finishFor: ada, notVerified: true},
+		{name: "user not verified, state asking only for preferred", browser: acme, finishAt: acme, finishFor: ada, notVerified: true, weaken: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWebAuthn(t, newClock())
 			d := newDevice(tt.browser, ada)
+			d.auth.Options.UserNotVerified = tt.notVerified
 
 			options, state, err := w.BeginRegistration(ctx, acme, ada, nil)
 			require.NoError(t, err)
+			if tt.weaken {
+				state = withUserVerification(t, state, "preferred")
+			}
 			response := d.create(t, options)
 			if tt.mangle != nil {
 				response = tt.mangle(response)
 			}
 			_, err = w.FinishRegistration(ctx, tt.finishAt, tt.finishFor, state, response)
 			require.ErrorIs(t, err, passkey.ErrVerify)
+			if tt.notVerified {
+				assert.ErrorContains(t, err, "did not verify the user")
+			}
 		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/clientele/clientele"
@@ -42,7 +43,11 @@ func newState(kind string, rp RelyingParty, user clientele.UserID, session *weba
 // openState decodes raw and checks that it was made by kind's Begin for rp
 // and user and has not expired at now. It returns the session data to give
 // go-webauthn, with the expiry (already checked here) cleared, since
-// go-webauthn would check it against its own clock.
+// go-webauthn would check it against its own clock, and with user
+// verification required whatever the state recorded: go-webauthn checks
+// the UV flag only when the session data says so, and a state written
+// before this rule (or by a Begin that asked for less) must not let an
+// unverified response through.
 func openState(raw []byte, kind string, rp RelyingParty, user clientele.UserID, now time.Time) (webauthn.SessionData, error) {
 	var s state
 	if err := json.Unmarshal(raw, &s); err != nil {
@@ -62,5 +67,6 @@ func openState(raw []byte, kind string, rp RelyingParty, user clientele.UserID, 
 	}
 	session := s.Session
 	session.Expires = time.Time{}
+	session.UserVerification = protocol.VerificationRequired
 	return session, nil
 }

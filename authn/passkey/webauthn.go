@@ -43,7 +43,11 @@ func (w *WebAuthn) library(rp RelyingParty) (*webauthn.WebAuthn, error) {
 		AuthenticatorSelection: protocol.AuthenticatorSelection{
 			RequireResidentKey: protocol.ResidentKeyRequired(),
 			ResidentKey:        protocol.ResidentKeyRequirementRequired,
-			UserVerification:   protocol.VerificationPreferred,
+			// The passkey is the only factor of a passwordless sign-in:
+			// the authenticator must verify the user (PIN, biometrics),
+			// at registration too, so that a passkey that could never
+			// sign in is refused when it is made rather than later.
+			UserVerification: protocol.VerificationRequired,
 		},
 		AttestationPreference: protocol.PreferNoAttestation,
 		Timeouts:              webauthn.TimeoutsConfig{Login: timeout, Registration: timeout},

@@ -38,3 +38,15 @@ func ExampleHasher() {
 	// wrong password: true
 	// password: too weak: shorter than 8 characters
 }
+
+func ExampleValidate() {
+	for _, pw := range []string{"Password1234", "iloveyou", "correct horse battery staple", "short"} {
+		err := password.Validate(pw)
+		fmt.Printf("%-30q weak: %-5v %v\n", pw, errors.Is(err, password.ErrWeakPassword), err)
+	}
+	// Output:
+	// "Password1234"                 weak: true  password: too weak: is a commonly used password
+	// "iloveyou"                     weak: true  password: too weak: is a commonly used password
+	// "correct horse battery staple" weak: false <nil>
+	// "short"                        weak: true  password: too weak: shorter than 8 characters
+}

@@ -71,8 +71,9 @@ func New(opts ...Option) (*Hasher, error) {
 	return &Hasher{params: c.params, sem: make(chan struct{}, c.concurrency), dummy: encode(c.params, salt, key)}, nil
 }
 
-// Hash validates pw (see [Validate]; failures wrap [ErrWeakPassword]) and
-// returns its argon2id hash as a PHC string with a fresh random salt. It
+// Hash validates pw as a new password (see [Validate]: a commonly used
+// one is refused; failures wrap [ErrWeakPassword]) and returns its
+// argon2id hash as a PHC string with a fresh random salt. It
 // returns ctx's error if ctx ends while waiting for a slot.
 func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if err := Validate(pw); err != nil {
@@ -92,9 +93,9 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 //   - nil when pw matches; needsRehash is then true when encoded's
 //     parameters differ from the hasher's, and the caller should store a
 //     fresh [Hasher.Hash] of pw;
-//   - [ErrMismatch] when pw does not match, and also when pw fails
-//     [Validate] (after the same work, so neither answer nor timing tells
-//     the two apart);
+//   - [ErrMismatch] when pw does not match, and also when pw is too
+//     short, too long or not valid UTF-8 (after the same work, so neither
+//     answer nor timing tells the two apart);
 //   - [ErrMalformedHash] when encoded is not a well-formed argon2id PHC
 //     string with parameters in range, before any computation;
 //   - ctx's error when ctx ends while waiting for a slot.
@@ -103,7 +104,9 @@ func (h *Hasher) Verify(ctx context.Context, pw, encoded string) (needsRehash bo
 	if err != nil {
 		return false, err
 	}
-	valid := Validate(pw) == nil
+	// Not Validate: a password set before the blocklist, or before a
+	// longer blocklist, still signs in; the blocklist governs new ones.
+	valid := checkShape(pw) == nil
 	if !valid {
 		pw = "" // still spend one computation, on a password of bounded length
 	}

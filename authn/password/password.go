@@ -23,12 +23,13 @@ const (
 
 // Errors of the package, matched with [errors.Is].
 var (
-	// ErrWeakPassword reports a password that [Validate] rejects; the
-	// wrapping error says why.
+	// ErrWeakPassword reports a password that [Validate] rejects: too
+	// short or too long, not valid UTF-8, or commonly used; the wrapping
+	// error says why.
 	ErrWeakPassword = errors.New("password: too weak")
 	// ErrMismatch reports a password that does not match a hash. It is
-	// also the answer for a password that [Validate] rejects, so that a
-	// caller cannot tell the two apart.
+	// also the answer for a password too short, too long or not valid
+	// UTF-8, so that a caller cannot tell the two apart.
 	ErrMismatch = errors.New("password: mismatch")
 	// ErrMalformedHash reports an encoded hash that is not a well-formed
 	// argon2id PHC string with parameters in range.
@@ -36,9 +37,28 @@ var (
 )
 
 // Validate reports whether pw is acceptable as a new password: valid UTF-8,
-// no NUL byte, at least [MinLength] characters and at most [MaxLength]
-// bytes. Failures wrap [ErrWeakPassword].
+// no NUL byte, at least [MinLength] characters, at most [MaxLength] bytes,
+// and not a commonly used password. The last rule is NIST SP 800-63B's
+// blocklist: pw, lowercased, must not be one of the common passwords,
+// names and words that zxcvbn ranks (see the package documentation); only
+// the whole password is compared, so "password1234" is refused but
+// "password1234 for the portal" is not. Failures wrap [ErrWeakPassword]
+// and say why. It is safe for concurrent use.
 func Validate(pw string) error {
+	if err := checkShape(pw); err != nil {
+		return err
+	}
+	if isCommon(pw) {
+		return fmt.Errorf("%w: is a commonly used password", ErrWeakPassword)
+	}
+	return nil
+}
+
+// checkShape applies the rules of [Validate] other than the blocklist:
+// encoding and length. They bound the work of hashing, so [Hasher.Verify]
+// applies them to every password it checks, while the blocklist applies
+// only to new passwords.
+func checkShape(pw string) error {
 	switch {
 	case len(pw) > MaxLength:
 		return fmt.Errorf("%w: longer than %d bytes", ErrWeakPassword, MaxLength)
