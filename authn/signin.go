@@ -132,7 +132,7 @@ func hashedKey(kind string, parts ...string) string {
 // rehash stores the password under the current parameters; a failure is
 // logged and retried at the next sign-in.
 func (s *Service) rehash(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, pw string) {
-	hash, err := s.hasher.Hash(ctx, pw)
+	hash, err := s.hasher.Rehash(ctx, pw)
 	if err == nil {
 		err = s.store.SetPasswordHash(ctx, agency, user, hash)
 	}

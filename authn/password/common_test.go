@@ -89,6 +89,23 @@ func TestVerifyAcceptsCommonPasswordSetBefore(t *testing.T) {
 	assert.False(t, needsRehash)
 	_, err = h.Verify(t.Context(), "password12345", encoded)
 	assert.ErrorIs(t, err, ErrMismatch)
+
+	// Upgraded to new parameters all the same: Rehash skips the
+	// blocklist (Hash would refuse the password).
+	_, err = h.Hash(t.Context(), "password1234")
+	require.ErrorIs(t, err, ErrWeakPassword)
+	stronger, err := New(WithParams(Params{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	require.NoError(t, err)
+	needsRehash, err = stronger.Verify(t.Context(), "password1234", encoded)
+	require.NoError(t, err)
+	require.True(t, needsRehash)
+	upgraded, err := stronger.Rehash(t.Context(), "password1234")
+	require.NoError(t, err)
+	needsRehash, err = stronger.Verify(t.Context(), "password1234", upgraded)
+	require.NoError(t, err)
+	assert.False(t, needsRehash)
+	_, err = stronger.Rehash(t.Context(), "short")
+	assert.ErrorIs(t, err, ErrWeakPassword, "the length rule still holds")
 }
 
 func TestCommonBlocklist(t *testing.T) {

@@ -79,6 +79,24 @@ func (h *Hasher) Hash(ctx context.Context, pw string) (string, error) {
 	if err := Validate(pw); err != nil {
 		return "", err
 	}
+	return h.hash(ctx, pw)
+}
+
+// Rehash returns a fresh hash of pw, a password [Hasher.Verify] has just
+// accepted with needsRehash, under the hasher's parameters. Unlike Hash
+// it applies only the length and encoding rules, not the blocklist: a
+// password set before it (or before a longer one) keeps signing in, and
+// is upgraded all the same. Failures of those rules wrap
+// [ErrWeakPassword].
+func (h *Hasher) Rehash(ctx context.Context, pw string) (string, error) {
+	if err := checkShape(pw); err != nil {
+		return "", err
+	}
+	return h.hash(ctx, pw)
+}
+
+// hash hashes pw with a fresh random salt.
+func (h *Hasher) hash(ctx context.Context, pw string) (string, error) {
 	salt := make([]byte, h.params.SaltLen)
 	_, _ = rand.Read(salt) // crypto/rand.Read never returns an error (Go 1.24+).
 	key, err := h.compute(ctx, pw, salt, h.params)
