@@ -3,6 +3,7 @@ package authn_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
@@ -204,4 +205,32 @@ func benchmarkSignIn(b *testing.B, email string) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Failures count against an account per address, an IPv6 /64 being one
+// address, whatever the length of the email.
+func TestSignInLimitPerAccountAndAddress(t *testing.T) {
+	ctx := context.Background()
+	env := clienteletest.New(t)
+	c := env.NewClient(t, "Globex")
+	long := strings.Repeat("a", 60) + "@" + strings.Repeat("b", 60) + "." + strings.Repeat("c", 60) + "." + strings.Repeat("d", 40) + ".example"
+	_, err := env.Invites.Create(ctx, env.AgencyAdmin(), c.ID, long, clientele.RoleAdmin)
+	require.NoError(t, err)
+	link, err := env.Mailer.TokenTo(long)
+	require.NoError(t, err)
+	_, err = env.Invites.Accept(ctx, inviteAccept(link, "Long"))
+	require.NoError(t, err)
+	try := func(ip, pw string) error {
+		_, _, err := env.Authn.SignIn(ctx, authn.SignInRequest{AgencyID: env.Agency.ID, Email: long, Password: pw,
+			IP: netip.MustParseAddr(ip)})
+		return err
+	}
+	max := authn.DefaultLimits.SignInPerAccountIP.Max
+	for i := range max {
+		// One subscriber's /64: every address in it is the same one.
+		require.ErrorIs(t, try(fmt.Sprintf("2001:db8:1:2::%x", i+1), "wrong password!"), authn.ErrInvalidCredentials)
+	}
+	require.ErrorIs(t, try("2001:db8:1:2:ffff::1", clienteletest.Password), authn.ErrRateLimited, "the same /64")
+	require.NoError(t, try("2001:db8:1:3::1", clienteletest.Password), "the next /64")
+	require.NoError(t, try("::ffff:192.0.2.7", clienteletest.Password), "an IPv4 address")
 }
