@@ -97,12 +97,12 @@ func (s *server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	auth, err := authn.New(store, invites, s.cfg.BaseURL, authn.WithLogger(s.log))
+	auth, err := authn.New(store, invites, s.cfg.BaseURL, append([]authn.Option{authn.WithLogger(s.log)}, s.cfg.authnOptions...)...)
 	if err != nil {
 		return err
 	}
 	api, err := tenancyhttp.New(tenancyhttp.Config{Tenancy: tenants, Invites: invites, Authn: auth, Authorizer: authz,
-		AgencyID: agencyID, AgencyToken: s.token, BaseURL: s.cfg.BaseURL, Logger: s.log})
+		AgencyID: agencyID, AgencyToken: s.token, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies, Logger: s.log})
 	if err != nil {
 		return err
 	}
