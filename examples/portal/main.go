@@ -9,8 +9,10 @@
 // 127.0.0.1:8080), -db (PORTAL_DB, sqlite:portal.db; postgres://… and
 // mysql://… work the same), -base-url (PORTAL_BASE_URL, http://ADDR),
 // -mail-dir (PORTAL_MAIL_DIR, outbox), -smtp (PORTAL_SMTP), -invite-ttl
-// (PORTAL_INVITE_TTL, 168h). PORTAL_AGENCY_TOKEN is the agency admin's
-// bearer token; when unset one is generated and printed once.
+// (PORTAL_INVITE_TTL, 168h), -trusted-proxies (PORTAL_TRUSTED_PROXIES,
+// none: comma-separated CIDRs of reverse proxies whose X-Forwarded-For
+// gives the client IP). PORTAL_AGENCY_TOKEN is the agency admin's bearer
+// token; when unset one is generated and printed once.
 //
 // The schema is created or migrated at start; SIGTERM or SIGINT stops the
 // server after in-flight requests finish. Several processes pointed at the
@@ -42,12 +44,18 @@ func main() {
 	}
 }
 
-// run starts the server and serves until ctx ends.
+// run reads the configuration from args and env, starts the server and
+// serves until ctx ends.
 func run(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, env, stderr)
 	if err != nil {
 		return err
 	}
+	return runConfig(ctx, cfg, stdout, stderr)
+}
+
+// runConfig starts the server with cfg and serves until ctx ends.
+func runConfig(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	srv, err := newServer(ctx, cfg, log)
 	if err != nil {

@@ -33,6 +33,13 @@ type portal struct {
 // flags, as `go run` would, and stops it when t ends.
 func startPortal(t *testing.T, dsn string, extra ...string) *portal {
 	t.Helper()
+	return startPortalWith(t, dsn, nil, extra...)
+}
+
+// startPortalWith is startPortal with tweak (when not nil) applied to the
+// configuration the flags make: for what no flag sets.
+func startPortalWith(t *testing.T, dsn string, tweak func(*config), extra ...string) *portal {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
@@ -44,7 +51,14 @@ func startPortal(t *testing.T, dsn string, extra ...string) *portal {
 	done := make(chan error, 1)
 	go func() {
 		args := append([]string{"-addr", addr, "-db", dsn, "-mail-dir", p.mailDir}, extra...)
-		done <- run(ctx, args, func(k string) string { return env[k] }, &out, io.Discard)
+		cfg, err := parseConfig(args, func(k string) string { return env[k] }, io.Discard)
+		if err == nil && tweak != nil {
+			tweak(&cfg)
+		}
+		if err == nil {
+			err = runConfig(ctx, cfg, &out, io.Discard)
+		}
+		done <- err
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -97,12 +97,12 @@ func (s *server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	auth, err := authn.New(store, invites, s.cfg.BaseURL, authn.WithLogger(s.log))
+	auth, err := authn.New(store, invites, s.cfg.BaseURL, append([]authn.Option{authn.WithLogger(s.log)}, s.cfg.authnOptions...)...)
 	if err != nil {
 		return err
 	}
 	api, err := tenancyhttp.New(tenancyhttp.Config{Tenancy: tenants, Invites: invites, Authn: auth, Authorizer: authz,
-		AgencyID: agencyID, AgencyToken: s.token, BaseURL: s.cfg.BaseURL, Logger: s.log})
+		AgencyID: agencyID, AgencyToken: s.token, BaseURL: s.cfg.BaseURL, TrustedProxies: s.cfg.TrustedProxies, Logger: s.log})
 	if err != nil {
 		return err
 	}
@@ -114,8 +114,27 @@ func (s *server) wire(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", api.Handler())
 	mux.Handle("/", pages.Handler())
-	s.handler = mux
+	s.handler = strictTransport(mux, baseIsHTTPS(s.cfg.BaseURL), s.customDomain(tenants))
 	return nil
+}
+
+// customDomain reports whether a request's Host is the agency's custom
+// domain (and not the base URL's host).
+func (s *server) customDomain(tenants *tenancy.Service) func(*http.Request) bool {
+	var base string // stays empty for an IP address, which HostName refuses
+	if u, err := url.Parse(s.cfg.BaseURL); err == nil {
+		if name, err := tenancy.HostName(u.Host); err == nil {
+			base = name
+		}
+	}
+	return func(r *http.Request) bool {
+		name, err := tenancy.HostName(r.Host)
+		if err != nil || name == base {
+			return false
+		}
+		a, err := tenants.PortalByHost(r.Context(), name)
+		return err == nil && a.ID == agencyID
+	}
 }
 
 // ensureAgency creates the portal's agency on the first start; a process

@@ -1,6 +1,7 @@
 // Package mailmsg builds the RFC 5322 message of an [invite.Message] with
 // go-mail, for the mail adapters (mailfile, smtpmail): headers encoded by
-// go-mail, the text and HTML bodies as multipart/alternative.
+// go-mail (the From header here, so that every display name reads back),
+// the text and HTML bodies as multipart/alternative.
 package mailmsg
 
 import (
@@ -39,36 +40,42 @@ func ParseSender(from string) (Sender, error) {
 func (s Sender) Address() string { return s.addr }
 
 // Build returns m as a go-mail message from s, dated now: From "<m.FromName>
-// <address>", To, Subject, Date, a fresh Message-ID, Auto-Submitted, and
-// the text and HTML bodies as multipart/alternative (text only when m has
-// no HTML); headers are MIME-encoded. With raw the bodies are written as
-// they are where RFC 5322 allows (see bodyEncoding), for a file; without,
-// quoted-printable, which every SMTP server takes. A recipient go-mail refuses answers clientele.ErrInvalidEmail.
+// <address>" (see fromHeader: every name reads back as it is), To,
+// Subject, Date, a fresh Message-ID, Auto-Submitted, and the text and
+// HTML bodies as multipart/alternative (text only when m has no HTML);
+// headers are MIME-encoded. With raw the bodies are written as they are
+// where RFC 5322 allows (see bodyEncoding), for a file; without,
+// quoted-printable, which every SMTP server takes. A recipient go-mail
+// refuses answers clientele.ErrInvalidEmail.
+//
+// The message returned holds the envelope (s as the sender, the
+// recipient) and writes, through a middleware, the full message; go-mail
+// offers no other way to write a From header of its own.
 func Build(s Sender, m invite.Message, now time.Time, raw bool) (*gomail.Msg, error) {
 	enc := gomail.EncodingQP
 	if raw {
 		enc = bodyEncoding(m.Text, m.HTML)
 	}
-	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithEncoding(enc))
-	var err error
-	if m.FromName != "" {
-		err = msg.FromFormat(m.FromName, s.addr)
-	} else {
-		err = msg.From(s.addr)
+	content := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithEncoding(enc))
+	content.SetGenHeaderPreformatted(gomail.Header(gomail.HeaderFrom), fromHeader(m.FromName, s.addr))
+	if err := content.To(string(m.To)); err != nil {
+		return nil, fmt.Errorf("%w: recipient: %w", clientele.ErrInvalidEmail, err)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("mailmsg: from: %w", err)
+	content.Subject(m.Subject)
+	content.SetDateWithValue(now)
+	content.SetMessageIDWithValue(randomHex(16) + "@" + s.domain)
+	content.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	content.SetBodyString(gomail.TypeTextPlain, crlf(m.Text))
+	if m.HTML != "" {
+		content.AddAlternativeString(gomail.TypeTextHTML, crlf(m.HTML))
+	}
+
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent(), gomail.WithEncoding(enc), gomail.WithMiddleware(written{content}))
+	if err := msg.EnvelopeFrom(s.addr); err != nil {
+		return nil, fmt.Errorf("mailmsg: sender: %w", err)
 	}
 	if err := msg.To(string(m.To)); err != nil {
 		return nil, fmt.Errorf("%w: recipient: %w", clientele.ErrInvalidEmail, err)
-	}
-	msg.Subject(m.Subject)
-	msg.SetDateWithValue(now)
-	msg.SetMessageIDWithValue(randomHex(16) + "@" + s.domain)
-	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
-	msg.SetBodyString(gomail.TypeTextPlain, crlf(m.Text))
-	if m.HTML != "" {
-		msg.AddAlternativeString(gomail.TypeTextHTML, crlf(m.HTML))
 	}
 	return msg, nil
 }
