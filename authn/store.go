@@ -128,11 +128,11 @@ type LimitStore interface {
 type Session struct {
 	// TokenHash is the SHA-256 hash of the session token; the token itself
 	// is never stored.
-	TokenHash  []byte
-	AgencyID   clientele.AgencyID
-	ClientID   clientele.ClientID
-	UserID     clientele.UserID
-	CreatedAt  time.Time
+	TokenHash []byte
+	AgencyID  clientele.AgencyID
+	ClientID  clientele.ClientID
+	UserID    clientele.UserID
+	CreatedAt time.Time
 	// SignedInAt is when the user last proved who they are (a password,
 	// a passkey, an account set up from an invitation): at or before
 	// CreatedAt, as a session started from another one without a new
