@@ -115,3 +115,29 @@ func (s *Service) checkFresh(id Identity) error {
 	}
 	return s.fresh(id)
 }
+
+// ChangePassword sets the signed-in user's password to next (a new
+// password: password.ErrWeakPassword when it fails the rules), ends every
+// session of the user, the caller's too, and starts a new one in the
+// caller's client, which it returns. The user must have signed
+// in within the re-authentication window (else ErrReauthRequired): a
+// passkey-only account sets its first password this way.
+func (s *Service) ChangePassword(ctx context.Context, id Identity, next string) (string, Identity, error) {
+	p := id.Principal
+	if err := s.checkFresh(id); err != nil {
+		return "", Identity{}, err
+	}
+	hash, err := s.hasher.Hash(ctx, next)
+	if err != nil {
+		return "", Identity{}, err
+	}
+	if err := s.store.SetPasswordHash(ctx, p.AgencyID, p.UserID, hash); err != nil {
+		return "", Identity{}, fmt.Errorf("authn: change password: %w", err)
+	}
+	if _, err := s.RevokeUser(ctx, p.AgencyID, p.UserID); err != nil {
+		return "", Identity{}, err
+	}
+	s.log.InfoContext(ctx, "password changed", "user", p.UserID)
+	// The proof stands: the session was fresh and the password is new.
+	return s.startSession(ctx, p.AgencyID, p.ClientID, p.UserID, id.SignedInAt)
+}

@@ -354,3 +354,32 @@ func TestStrangersCannotLockAUserOut(t *testing.T) {
 	w = f.do("POST", "/api/v1/session", signInBody(victim), from("192.0.2.20:1000"))
 	assert.Equal(t, http.StatusCreated, w.Code, "and the user's own address still works: %s", w.Body)
 }
+
+// A password change needs a recent sign-in, refuses a common password,
+// and ends every session of the user but the new one it answers.
+func TestChangePassword(t *testing.T) {
+	f := newFixture(t)
+	elsewhere := f.signIn("admin-a@example.com", "")
+	session := f.signIn("admin-a@example.com", "")
+	f.env.Clock.Advance(6 * time.Minute)
+	w := f.do("POST", "/api/v1/password", `{"password":"a brand new passphrase"}`, bearer(session))
+	assert.Equal(t, "reauth_required", errorCode(t, w, http.StatusForbidden))
+
+	w = f.do("POST", "/api/v1/session/reauth", jsonString(map[string]string{"password": clienteletest.Password}), bearer(session))
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	session = decode[map[string]string](t, w)["session_token"]
+	w = f.do("POST", "/api/v1/password", `{"password":"password1234"}`, bearer(session))
+	assert.Equal(t, "weak_password", errorCode(t, w, http.StatusBadRequest), "a common password")
+
+	w = f.do("POST", "/api/v1/password", `{"password":"a brand new passphrase"}`, bearer(session))
+	require.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+	renewed := decode[map[string]string](t, w)["session_token"]
+	assert.Equal(t, http.StatusOK, f.do("GET", "/api/v1/me", "", bearer(renewed)).Code)
+	for _, old := range []string{session, elsewhere} {
+		assert.Equal(t, "unauthenticated", errorCode(t, f.do("GET", "/api/v1/me", "", bearer(old)), 401))
+	}
+	w = f.do("POST", "/api/v1/session", signInBody("admin-a@example.com"))
+	assert.Equal(t, "invalid_credentials", errorCode(t, w, 401), "the old password")
+	w = f.do("POST", "/api/v1/session", `{"email":"admin-a@example.com","password":"a brand new passphrase"}`)
+	assert.Equal(t, http.StatusCreated, w.Code, w.Body.String())
+}

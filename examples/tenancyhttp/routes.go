@@ -45,6 +45,7 @@ func (a *API) routes() http.Handler {
 		{"POST", "/api/v1/session", public, "", a.signIn},
 		{"DELETE", "/api/v1/session", public, "", a.signOut},
 		{"POST", "/api/v1/session/reauth", self, "", a.reauthenticate},
+		{"POST", "/api/v1/password", self, "", a.changePassword},
 		{"GET", "/api/v1/me", self, "", a.me},
 
 		// Passkeys.

@@ -66,6 +66,25 @@ func (a *API) reauthenticate(w http.ResponseWriter, r *http.Request, c Caller) e
 	return nil
 }
 
+// POST /api/v1/password {"password"}: sets the signed-in user's password
+// (400 weak_password for one that fails the rules; 403 reauth_required
+// without a recent sign-in) and answers 201 {"session_token"} and the
+// cookie of a new session: every other session of the user ends.
+func (a *API) changePassword(w http.ResponseWriter, r *http.Request, c Caller) error {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	tok, id, err := a.authn.ChangePassword(r.Context(), *c.Identity, in.Password)
+	if err != nil {
+		return err
+	}
+	a.startSession(w, r, tok, id, nil)
+	return nil
+}
+
 // DELETE /api/v1/session: 204. It ends the session of the bearer token,
 // else of the cookie, and clears the cookie. It is idempotent: no
 // credential, an ended session or the agency token (not a session) also
