@@ -18,6 +18,7 @@ func testAuthn(t *testing.T, newStore newStoreFunc) {
 	t.Run("Ceremonies", func(t *testing.T) { testCeremonies(t, newStore) })
 	t.Run("Limits", func(t *testing.T) { testLimits(t, newStore) })
 	t.Run("AcceptPasskey", func(t *testing.T) { testAcceptPasskey(t, newStore) })
+	t.Run("CredentialChanges", func(t *testing.T) { testCredentialChanges(t, newStore) })
 }
 
 // sessionTTL is the absolute lifetime of the suite's sessions.
