@@ -10,8 +10,8 @@ import (
 // AuditEvent is one recorded change to access: an invitation made,
 // resent, cancelled or accepted, a role changed, a member removed,
 // deactivated or reactivated, a client's permissions or the agency's
-// branding replaced. It never holds a token, a token hash or a password
-// hash.
+// branding replaced, a passkey added or removed, a password changed. It
+// never holds a token, a token hash or a password hash.
 //
 // A store method that makes such a change takes its event and writes it in
 // the same atomic step as the change (one lock, one transaction): a change
@@ -31,7 +31,9 @@ type AuditEvent struct {
 	// AgencyID is the agency the change belongs to.
 	AgencyID AgencyID
 	// ClientID is the client the change is confined to; empty for an
-	// agency-level change (branding).
+	// agency-level change (branding, and a user's credentials, which
+	// belong to the user and not to one client): the agency's log shows
+	// those, no client's log does.
 	ClientID ClientID
 	// At is when the change was made, in UTC.
 	At time.Time
@@ -39,9 +41,9 @@ type AuditEvent struct {
 	Actor string
 	// Action is what was done: one of the Audit… actions below.
 	Action string
-	// Target is what the change is about: a user id (member.*), an
-	// invitation id (invitation.*), a client id (client.permissions) or
-	// the agency id (agency.branding).
+	// Target is what the change is about: a user id (member.*, user.*),
+	// an invitation id (invitation.*), a client id (client.permissions)
+	// or the agency id (agency.branding).
 	Target string
 	// Before and After are the target's state before and after the change,
 	// "" where there is none:
@@ -55,7 +57,11 @@ type AuditEvent struct {
 	//   - client.permissions: a JSON array, ["view_reports"]
 	//     (AuditPermissions);
 	//   - agency.branding: {"name","logo_url","primary_color",
-	//     "custom_domain"} (AuditBranding).
+	//     "custom_domain"} (AuditBranding);
+	//   - user.passkey_add, user.passkey_remove: the passkey,
+	//     {"id","name"} with the credential id in unpadded base64url
+	//     (AuditPasskey); After on add, Before on remove;
+	//   - user.password_change: none (never a hash).
 	Before, After string
 	// IP is the address the request came from, or "" when unknown.
 	IP string
@@ -73,6 +79,9 @@ const (
 	AuditMemberReactivate  = "member.reactivate"
 	AuditClientPermissions = "client.permissions"
 	AuditAgencyBranding    = "agency.branding"
+	AuditPasskeyAdd        = "user.passkey_add"
+	AuditPasskeyRemove     = "user.passkey_remove"
+	AuditPasswordChange    = "user.password_change"
 )
 
 // AuditActorAgency is the Actor of a change the agency admin made.

@@ -84,4 +84,8 @@ func TestAuditStates(t *testing.T) {
 	b := clientele.Branding{Name: `Acme "<b>"`, LogoURL: "https://acme.example/l.png", PrimaryColor: "#0f766e", CustomDomain: "portal.acme.example"}
 	assert.Equal(t, `{"name":"Acme \"\u003cb\u003e\"","logo_url":"https://acme.example/l.png","primary_color":"#0f766e","custom_domain":"portal.acme.example"}`,
 		clientele.AuditBranding(b))
+
+	p := clientele.Passkey{ID: []byte{0xfb, 0xff, 0x01}, Name: `Ada's "<Mac>"`, PublicKey: []byte("public key")}
+	assert.Equal(t, `{"id":"-_8B","name":"Ada's \"\u003cMac\u003e\""}`, clientele.AuditPasskey(p),
+		"unpadded base64url id, the name, no key")
 }

@@ -1,12 +1,15 @@
 package clientele
 
-import "encoding/json"
+import (
+	"encoding/base64"
+	"encoding/json"
+)
 
 // The audit states below are the Before and After of [AuditEvent]s, so
 // that every store writes the same text for the same state: a plain value
 // where one field changes, else a small JSON value with a fixed field
-// order. They carry emails, roles, statuses, permissions and branding,
-// never a token or a hash.
+// order. They carry emails, roles, statuses, permissions, branding and
+// passkey names, never a token, a key or a hash.
 
 // AuditMember is a membership's state in an event of action: its status
 // ("active", "deactivated") for member.deactivate and member.reactivate,
@@ -46,6 +49,16 @@ func AuditBranding(b Branding) string {
 		PrimaryColor string `json:"primary_color"`
 		CustomDomain string `json:"custom_domain"`
 	}{b.Name, b.LogoURL, b.PrimaryColor, b.CustomDomain})
+}
+
+// AuditPasskey is a passkey: {"id","name"}, its credential id in
+// unpadded base64url (as WebAuthn writes it) and its name. The public key
+// is never part of it.
+func AuditPasskey(p Passkey) string {
+	return auditJSON(struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}{base64.RawURLEncoding.EncodeToString(p.ID), p.Name})
 }
 
 func auditJSON(v any) string {

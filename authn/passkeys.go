@@ -142,8 +142,10 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, id Identity, ce
 	if err != nil {
 		return clientele.Passkey{}, verifyFailed(err)
 	}
-	pk.AgencyID, pk.Name, pk.CreatedAt = p.AgencyID, passkeyName(name), s.time()
-	if err := s.store.CreatePasskey(ctx, pk); err != nil {
+	now := s.time()
+	pk.AgencyID, pk.Name, pk.CreatedAt = p.AgencyID, passkeyName(name), now
+	change := CredentialChange{Audit: clientele.NewAuditStamp(ctx, p, now), Notice: nil}
+	if err := s.store.CreatePasskey(ctx, pk, change); err != nil {
 		return clientele.Passkey{}, fmt.Errorf("authn: passkey: %w", err)
 	}
 	s.log.InfoContext(ctx, "passkey registered", "user", p.UserID)
@@ -171,7 +173,8 @@ func (s *Service) RemovePasskey(ctx context.Context, id Identity, credential []b
 	if err := s.checkFresh(id); err != nil {
 		return err
 	}
-	if err := s.store.DeletePasskey(ctx, p.AgencyID, p.UserID, credential); err != nil {
+	change := CredentialChange{Audit: clientele.NewAuditStamp(ctx, p, s.time()), Notice: nil}
+	if err := s.store.DeletePasskey(ctx, p.AgencyID, p.UserID, credential, change); err != nil {
 		return fmt.Errorf("authn: remove passkey: %w", err)
 	}
 	s.log.InfoContext(ctx, "passkey removed", "user", p.UserID)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
 )
 
 // Store is the storage the authn service needs. Implementations must be
@@ -30,8 +31,15 @@ type CredentialStore interface {
 	// hash ("" when it has none), or clientele.ErrNotFound.
 	Credentials(ctx context.Context, agency clientele.AgencyID, email clientele.Email) (clientele.User, string, error)
 	// SetPasswordHash replaces the user's password hash; a missing user
-	// answers clientele.ErrNotFound.
+	// answers clientele.ErrNotFound. It is the silent re-hash at sign-in:
+	// it records no audit event and queues no notice.
 	SetPasswordHash(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, hash string) error
+	// ChangePassword replaces the password hash of the agency's user and
+	// records change in the same atomic step (user.password_change: the
+	// user; no Before or After; see [CredentialChange]). A user that is
+	// missing or of another agency answers clientele.ErrNotFound. On any
+	// error nothing changes.
+	ChangePassword(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, hash string, change CredentialChange) error
 	// Memberships returns the user's memberships in the agency's clients,
 	// any status, ordered by client id.
 	Memberships(ctx context.Context, agency clientele.AgencyID, user clientele.UserID) ([]clientele.Membership, error)
@@ -61,21 +69,48 @@ type SessionStore interface {
 
 // PasskeyStore keeps WebAuthn credentials.
 type PasskeyStore interface {
-	// CreatePasskey stores p. A credential id already registered (by any
-	// user of any agency) answers clientele.ErrDuplicate; an unknown user
-	// answers clientele.ErrNotFound.
-	CreatePasskey(ctx context.Context, p clientele.Passkey) error
+	// CreatePasskey stores p and records change in the same atomic step
+	// (user.passkey_add: p's user; After the passkey; see
+	// [CredentialChange]). A credential id already registered (by any
+	// user of any agency) answers clientele.ErrDuplicate; an unknown user,
+	// or one of another agency, answers clientele.ErrNotFound. On any
+	// error nothing changes.
+	CreatePasskey(ctx context.Context, p clientele.Passkey, change CredentialChange) error
 	// Passkey returns the credential with id, or clientele.ErrNotFound.
 	Passkey(ctx context.Context, id []byte) (clientele.Passkey, error)
 	// Passkeys lists the user's credentials, oldest first.
 	Passkeys(ctx context.Context, agency clientele.AgencyID, user clientele.UserID) ([]clientele.Passkey, error)
-	// DeletePasskey deletes the user's credential id; another user's or a
-	// missing one answers clientele.ErrNotFound.
-	DeletePasskey(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte) error
+	// DeletePasskey deletes the user's credential id and records change
+	// in the same atomic step (user.passkey_remove: the user; Before the
+	// passkey; see [CredentialChange]); another user's or a missing one
+	// answers clientele.ErrNotFound. On any error nothing changes.
+	DeletePasskey(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte, change CredentialChange) error
 	// UsePasskey records a sign-in: it sets the sign count to next and
 	// LastUsedAt to at only while the stored count is still prev
 	// (compare-and-swap); otherwise it answers ErrCounterMismatch.
 	UsePasskey(ctx context.Context, id []byte, prev, next uint32, at time.Time) error
+}
+
+// CredentialChange is what a store records with a change to a user's
+// credentials, in the same atomic step as the change.
+//
+// The audit event is agency-level (ClientID empty: a credential belongs
+// to the user, not to one client). A stamp that fails
+// [clientele.AuditEvent.CheckStamp], and a Notice that fails
+// [invite.CheckNotice], is not for the changed user and agency, does not
+// name the change (NoticePasskeyAdded for CreatePasskey,
+// NoticePasskeyRemoved for DeletePasskey, NoticePasswordChanged for
+// ChangePassword) or whose client is not the agency's, answer
+// clientele.ErrInvalidArgument; an event or delivery id that exists
+// answers clientele.ErrDuplicate. Either way nothing changes.
+type CredentialChange struct {
+	// Audit is the change's audit event with the caller's stamp (ID, At,
+	// Actor, IP); the store fills AgencyID, Action, Target and
+	// Before/After from the rows it changes.
+	Audit clientele.AuditEvent
+	// Notice, when set, is the security notice queued for the user (an
+	// invite.Delivery of KindNotice).
+	Notice *invite.Delivery
 }
 
 // CeremonyStore keeps the server side of WebAuthn ceremonies between their

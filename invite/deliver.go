@@ -28,8 +28,7 @@ func (d *Deliverer) deliver(ctx context.Context, q Delivery) (claimed, sent bool
 	msg, err := d.message(ctx, c, now)
 	var drop dropped
 	if errors.As(err, &drop) {
-		d.log.InfoContext(ctx, "invitation email dropped", "delivery", c.ID, "invitation", c.InvitationID, "client", c.ClientID,
-			"reason", drop.reason)
+		d.log.InfoContext(ctx, what(c)+" email dropped", logAttrs(c, "reason", drop.reason)...)
 		return true, false, d.finish(ctx, c, "dropped: "+drop.reason)
 	}
 	if err == nil {
@@ -40,12 +39,12 @@ func (d *Deliverer) deliver(ctx context.Context, q Delivery) (claimed, sent bool
 	if err != nil {
 		return true, false, d.retry(ctx, c, err)
 	}
-	d.log.InfoContext(ctx, "invitation sent", "delivery", c.ID, "invitation", c.InvitationID, "client", c.ClientID,
-		"attempts", c.Attempts+1)
+	d.log.InfoContext(ctx, what(c)+" sent", logAttrs(c, "attempts", c.Attempts+1)...)
 	return true, true, d.finish(ctx, c, "")
 }
 
-// dropped reports an invitation no longer pending: its email is never sent.
+// dropped reports an invitation no longer pending, or a notice's user
+// gone: its email is never sent.
 type dropped struct{ reason string }
 
 func (e dropped) Error() string { return "invite: delivery dropped: " + e.reason }
@@ -59,8 +58,21 @@ type classed struct {
 func (e classed) Error() string { return e.err.Error() }
 func (e classed) Unwrap() error { return e.err }
 
-// message rotates the token of c's invitation and renders its email.
+// message renders c's email by its kind. A kind or a notice this
+// Deliverer does not know (written by a newer version sharing the outbox)
+// is retried, not dropped: a worker that knows it will send it.
 func (d *Deliverer) message(ctx context.Context, c Delivery, now time.Time) (Message, error) {
+	switch c.Kind {
+	case KindInvitation:
+		return d.invitation(ctx, c, now)
+	case KindNotice:
+		return d.notice(ctx, c)
+	}
+	return Message{}, classed{"unknown kind", fmt.Errorf("invite: delivery %s of unknown kind %q", c.ID, c.Kind)}
+}
+
+// invitation rotates the token of c's invitation and renders its email.
+func (d *Deliverer) invitation(ctx context.Context, c Delivery, now time.Time) (Message, error) {
 	token, hash := newToken()
 	inv, err := d.store.RotateInvitationToken(ctx, c.ClientID, c.InvitationID, hash, now)
 	if err != nil {
@@ -115,8 +127,8 @@ func (d *Deliverer) retry(ctx context.Context, c Delivery, cause error) error {
 	if failed >= AlarmAttempts {
 		level = slog.LevelError
 	}
-	d.log.Log(ctx, level, "invitation email not sent; will retry", "delivery", c.ID, "invitation", c.InvitationID,
-		"client", c.ClientID, "attempts", failed, "class", class, "next_attempt_at", next, "err", cause)
+	d.log.Log(ctx, level, what(c)+" email not sent; will retry", logAttrs(c, "attempts", failed, "class", class,
+		"next_attempt_at", next, "err", cause)...)
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
 	return d.leased(c, d.store.RetryDelivery(bctx, c, next, class))
@@ -133,8 +145,7 @@ func (d *Deliverer) finish(ctx context.Context, c Delivery, note string) error {
 // will send it again. Other errors are returned.
 func (d *Deliverer) leased(c Delivery, err error) error {
 	if errors.Is(err, ErrLeaseLost) {
-		d.log.Warn("invitation delivery lease lost before its outcome was recorded", "delivery", c.ID,
-			"invitation", c.InvitationID, "client", c.ClientID)
+		d.log.Warn(what(c)+" delivery lease lost before its outcome was recorded", logAttrs(c)...)
 		return nil
 	}
 	if err != nil {
@@ -145,3 +156,24 @@ func (d *Deliverer) leased(c Delivery, err error) error {
 
 // now reads the clock as Service.time does: UTC, to the microsecond.
 func (d *Deliverer) now() time.Time { return d.clock().UTC().Truncate(time.Microsecond) }
+
+// what names c's email in log lines.
+func what(c Delivery) string {
+	if c.Kind == KindNotice {
+		return "security notice"
+	}
+	return "invitation"
+}
+
+// logAttrs names c in a log line, followed by more: the delivery, its
+// kind and client, and its invitation or its user and notice. Never an
+// email address.
+func logAttrs(c Delivery, more ...any) []any {
+	attrs := []any{"delivery", c.ID, "kind", c.Kind}
+	if c.Kind == KindNotice {
+		attrs = append(attrs, "user", c.UserID, "notice", c.Notice)
+	} else {
+		attrs = append(attrs, "invitation", c.InvitationID)
+	}
+	return append(append(attrs, "client", c.ClientID), more...)
+}

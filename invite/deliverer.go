@@ -27,6 +27,13 @@ const pollInterval = time.Second
 // level. A delivery whose invitation was cancelled, replaced, accepted or
 // expired is dropped and nothing is sent.
 //
+// The same outbox carries security notices (KindNotice), queued by the
+// stores that change a user's credentials: the Deliverer reads the user
+// (its current address) and the agency when it sends, and mails the
+// branded notice with one link, <portal URL>/login; no token is made. A
+// notice whose user is gone is dropped. A kind or notice this version
+// does not know is retried like a failed send, for a newer worker.
+//
 // The link is made when the email is sent, so each attempt carries a new
 // one and only the newest works: if the mail server accepted an email but
 // the outcome could not be recorded (a crash, a lost lease), the retry

@@ -22,6 +22,14 @@
 // invitation's stored hash, so the link in the newest email is the one that
 // works (see [Deliverer]).
 //
+// The same outbox carries security notices ([KindNotice]): a store that
+// changes a user's credentials (a passkey added or removed, a password
+// changed) queues the [Notice] in the change's atomic step, and the
+// Deliverer mails the user, read when it sends, a short branded email
+// with one link to the portal's sign-in page (<portal URL>/login). A
+// notice to a user who is gone is dropped. Removing a user's access sends
+// no notice.
+//
 // Create, Resend, Cancel and Accept record a [clientele.AuditEvent] in the
 // same atomic step as the change, with the actor (the accepting user for
 // an acceptance), the source IP the context carries

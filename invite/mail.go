@@ -59,27 +59,49 @@ var templateFS embed.FS
 
 var templateFuncs = map[string]any{
 	"role":       roleWithArticle,
-	"expiry":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") + " UTC" },
+	"expiry":     formatUTC,
+	"utc":        formatUTC,
 	"buttonText": buttonTextColor,
 }
 
-type invitationTemplates struct {
+// emailTemplates are the emails' templates, each named by its file.
+type emailTemplates struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
 }
 
 // parseTemplates parses the embedded templates on first use.
-var parseTemplates = sync.OnceValues(func() (invitationTemplates, error) {
-	text, err := texttemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/invitation.txt.tmpl")
+var parseTemplates = sync.OnceValues(func() (emailTemplates, error) {
+	text, err := texttemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.txt.tmpl")
 	if err != nil {
-		return invitationTemplates{}, fmt.Errorf("invite: parse text template: %w", err)
+		return emailTemplates{}, fmt.Errorf("invite: parse text templates: %w", err)
 	}
-	html, err := htmltemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/invitation.html.tmpl")
+	html, err := htmltemplate.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html.tmpl")
 	if err != nil {
-		return invitationTemplates{}, fmt.Errorf("invite: parse HTML template: %w", err)
+		return emailTemplates{}, fmt.Errorf("invite: parse HTML templates: %w", err)
 	}
-	return invitationTemplates{text: text, html: html}, nil
+	return emailTemplates{text: text, html: html}, nil
 })
+
+// renderTemplates executes the text and HTML templates name (without the
+// extensions) with data.
+func renderTemplates(name string, data any) (text, html string, err error) {
+	t, err := parseTemplates()
+	if err != nil {
+		return "", "", err
+	}
+	var tb, hb strings.Builder
+	if err := t.text.ExecuteTemplate(&tb, name+".txt.tmpl", data); err != nil {
+		return "", "", fmt.Errorf("invite: render text: %w", err)
+	}
+	if err := t.html.ExecuteTemplate(&hb, name+".html.tmpl", data); err != nil {
+		return "", "", fmt.Errorf("invite: render HTML: %w", err)
+	}
+	return tb.String(), hb.String(), nil
+}
+
+// formatUTC writes t in UTC to the minute: "5 Jan 2026 09:00 UTC".
+func formatUTC(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04") + " UTC" }
 
 // invitationMessage renders the email of inv, addressed to its email, with
 // the link <portal URL>/invite/<token>: the portal URL is the agency's
@@ -119,33 +141,33 @@ func renderInvitation(d invitationEmail) (Message, error) {
 	if d.Branding.Name == "" || d.ClientName == "" {
 		return Message{}, fmt.Errorf("%w: invitation email needs the agency's and the client's names", clientele.ErrInvalidArgument)
 	}
-	d.Branding.PrimaryColor = strings.ToLower(d.Branding.PrimaryColor)
-	if !hexColor(d.Branding.PrimaryColor) {
-		d.Branding.PrimaryColor = defaultColor
-	}
-	if !httpURL(d.Branding.LogoURL) {
-		d.Branding.LogoURL = ""
-	}
-
-	t, err := parseTemplates()
+	d.Branding = emailBranding(d.Branding)
+	text, html, err := renderTemplates("invitation", d)
 	if err != nil {
 		return Message{}, err
-	}
-	var text, html strings.Builder
-	if err := t.text.ExecuteTemplate(&text, "invitation.txt.tmpl", d); err != nil {
-		return Message{}, fmt.Errorf("invite: render text: %w", err)
-	}
-	if err := t.html.ExecuteTemplate(&html, "invitation.html.tmpl", d); err != nil {
-		return Message{}, fmt.Errorf("invite: render HTML: %w", err)
 	}
 	subject := "You're invited to join " + d.ClientName + " on " + d.Branding.Name
 	return Message{
 		FromName: d.Branding.Name,
 		Subject:  truncate(subject, maxSubject),
-		Text:     text.String(),
-		HTML:     html.String(),
+		Text:     text,
+		HTML:     html,
 		Link:     d.Link,
 	}, nil
+}
+
+// emailBranding returns b as an email shows it: a missing or malformed
+// color becomes the default, a logo that is not an http(s) URL is left
+// out. The caller has made the name plain.
+func emailBranding(b clientele.Branding) clientele.Branding {
+	b.PrimaryColor = strings.ToLower(b.PrimaryColor)
+	if !hexColor(b.PrimaryColor) {
+		b.PrimaryColor = defaultColor
+	}
+	if !httpURL(b.LogoURL) {
+		b.LogoURL = ""
+	}
+	return b
 }
 
 // plainName makes s safe for a header and a body: invalid UTF-8, control

@@ -210,8 +210,8 @@ func (s *Service) queue(inv clientele.Invitation, now time.Time) *Delivery {
 	if !s.outbox {
 		return nil
 	}
-	return &Delivery{ID: DeliveryID(clientele.NewID("dlv")), AgencyID: inv.AgencyID, ClientID: inv.ClientID,
-		InvitationID: inv.ID, NextAttemptAt: now, CreatedAt: now}
+	return &Delivery{ID: DeliveryID(clientele.NewID("dlv")), Kind: KindInvitation, AgencyID: inv.AgencyID,
+		ClientID: inv.ClientID, InvitationID: inv.ID, NextAttemptAt: now, CreatedAt: now}
 }
 
 // queued logs a queued email and wakes the Deliverer.

@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/uptrace/bun"
+
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/invite"
 )
 
 // Credentials returns the agency's user with email (already normalized)
@@ -36,7 +40,40 @@ func (s *Store) SetPasswordHash(ctx context.Context, agency clientele.AgencyID, 
 	if hasNUL(string(agency), string(user)) {
 		return notFound(op, sql.ErrNoRows)
 	}
-	res, err := s.db.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).
+	return setPasswordHash(ctx, s.db, agency, user, hash, op)
+}
+
+// ChangePassword replaces the password hash of the agency's user and
+// records change (user.password_change; see [authn.CredentialChange]) in
+// one transaction. A user that is missing or of another agency answers
+// [clientele.ErrNotFound], a hash holding a NUL byte
+// [clientele.ErrInvalidArgument]. On any error nothing changes.
+func (s *Store) ChangePassword(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, hash string, change authn.CredentialChange) error {
+	if agency == "" {
+		return missingScope("change password", "agency")
+	}
+	if hasNUL(hash) {
+		return nulArgument("change password")
+	}
+	if err := checkChange("change password", change, agency, user, invite.NoticePasswordChanged); err != nil {
+		return err
+	}
+	op := fmt.Sprintf("agency %s: user %s: change password", agency, user)
+	if hasNUL(string(agency), string(user)) {
+		return notFound(op, sql.ErrNoRows)
+	}
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := setPasswordHash(ctx, tx, agency, user, hash, op); err != nil {
+			return err
+		}
+		return insertChange(ctx, tx, change, agency, user, clientele.AuditPasswordChange, "", "")
+	})
+}
+
+// setPasswordHash replaces the password hash of the agency's user through
+// db; a missing user answers [clientele.ErrNotFound].
+func setPasswordHash(ctx context.Context, db bun.IDB, agency clientele.AgencyID, user clientele.UserID, hash, op string) error {
+	res, err := db.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).
 		Where("id = ?", string(user)).Where("agency_id = ?", string(agency)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("bunstore: %s: %w", op, err)
@@ -50,7 +87,7 @@ func (s *Store) SetPasswordHash(ctx context.Context, agency clientele.AgencyID, 
 	}
 	// MySQL counts changed rows, not matched ones: the same hash again
 	// also gives 0, so look before reporting the user missing.
-	ok, err := s.db.NewSelect().Model((*userRow)(nil)).
+	ok, err := db.NewSelect().Model((*userRow)(nil)).
 		Where("u.id = ?", string(user)).Where("u.agency_id = ?", string(agency)).Exists(ctx)
 	switch {
 	case err != nil:

@@ -12,12 +12,13 @@
 // ends its sessions in the same statement; taking a ceremony, using a
 // passkey and counting an attempt are each one compare-and-swap or upsert.
 // Expired sessions and ceremonies and day-old rate-limit windows are
-// deleted along the way, at most a small batch per call. The outbox of
-// invitation emails (clientele_outbox) is written in the invitation's
-// transaction; workers claim, finish and retry a delivery with
-// compare-and-swap updates, and rotating an invitation's token requires it
-// to be pending, so several processes share one outbox safely. Every
-// change to access writes its audit event (clientele_audit) in its own
+// deleted along the way, at most a small batch per call. The outbox
+// (clientele_outbox) is written in the transaction of what it mails: an
+// invitation, or a change to a user's credentials (a security notice);
+// workers claim, finish and retry a delivery with compare-and-swap
+// updates, and rotating an invitation's token requires it to be pending,
+// so several processes share one outbox safely. Every change to access or
+// to credentials writes its audit event (clientele_audit) in its own
 // transaction, so a change and its event commit or roll back together; the
 // log is read newest first through (agency_id, at, id) and (client_id, at,
 // id), and keeps its rows when a client goes.

@@ -166,9 +166,12 @@ type deliveryRow struct {
 	bun.BaseModel `bun:"table:clientele_outbox,alias:o"`
 
 	ID            string     `bun:"id,pk"`
+	Kind          string     `bun:"kind"`
 	AgencyID      string     `bun:"agency_id"`
 	ClientID      string     `bun:"client_id"`
-	InvitationID  string     `bun:"invitation_id"`
+	InvitationID  string     `bun:"invitation_id,nullzero"` // NULL for a notice
+	UserID        string     `bun:"user_id"`                // '' for an invitation
+	Notice        string     `bun:"notice"`                 // '' for an invitation
 	Attempts      int        `bun:"attempts"`
 	NextAttemptAt time.Time  `bun:"next_attempt_at"`
 	LastError     string     `bun:"last_error"`
@@ -177,9 +180,9 @@ type deliveryRow struct {
 }
 
 func toDeliveryRow(d invite.Delivery) *deliveryRow {
-	r := &deliveryRow{ID: string(d.ID), AgencyID: string(d.AgencyID), ClientID: string(d.ClientID),
-		InvitationID: string(d.InvitationID), Attempts: d.Attempts, NextAttemptAt: d.NextAttemptAt.UTC(),
-		LastError: d.LastError, CreatedAt: d.CreatedAt.UTC()}
+	r := &deliveryRow{ID: string(d.ID), Kind: string(d.Kind), AgencyID: string(d.AgencyID), ClientID: string(d.ClientID),
+		InvitationID: string(d.InvitationID), UserID: string(d.UserID), Notice: string(d.Notice), Attempts: d.Attempts,
+		NextAttemptAt: d.NextAttemptAt.UTC(), LastError: d.LastError, CreatedAt: d.CreatedAt.UTC()}
 	if d.SentAt != nil {
 		t := d.SentAt.UTC()
 		r.SentAt = &t
@@ -188,9 +191,9 @@ func toDeliveryRow(d invite.Delivery) *deliveryRow {
 }
 
 func (r *deliveryRow) delivery() invite.Delivery {
-	d := invite.Delivery{ID: invite.DeliveryID(r.ID), AgencyID: clientele.AgencyID(r.AgencyID),
+	d := invite.Delivery{ID: invite.DeliveryID(r.ID), Kind: invite.DeliveryKind(r.Kind), AgencyID: clientele.AgencyID(r.AgencyID),
 		ClientID: clientele.ClientID(r.ClientID), InvitationID: clientele.InvitationID(r.InvitationID),
-		Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError, CreatedAt: r.CreatedAt.UTC()}
+		UserID: clientele.UserID(r.UserID), Notice: invite.Notice(r.Notice), Attempts: r.Attempts, NextAttemptAt: r.NextAttemptAt.UTC(), LastError: r.LastError, CreatedAt: r.CreatedAt.UTC()}
 	if r.SentAt != nil {
 		t := r.SentAt.UTC()
 		d.SentAt = &t

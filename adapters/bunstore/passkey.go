@@ -11,6 +11,7 @@ import (
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/invite"
 )
 
 type passkeyRow struct {
@@ -59,26 +60,36 @@ func (r *passkeyRow) passkey() clientele.Passkey {
 	return p
 }
 
-// CreatePasskey stores p. A credential id already stored (for any user of
-// any agency) answers [clientele.ErrDuplicate]; a user that is missing or
-// of another agency [clientele.ErrNotFound]; no agency
-// [clientele.ErrMissingScope]; an id of 0 or more than 1023 bytes, an
-// AAGUID of neither 0 nor 16 bytes, no user, or a transport that is empty
-// or holds a comma [clientele.ErrInvalidArgument].
-func (s *Store) CreatePasskey(ctx context.Context, p clientele.Passkey) error {
+// CreatePasskey stores p and records change (user.passkey_add; see
+// [authn.CredentialChange]) in one transaction. A credential id already
+// stored (for any user of any agency) answers [clientele.ErrDuplicate]; a
+// user that is missing or of another agency [clientele.ErrNotFound]; no
+// agency [clientele.ErrMissingScope]; an id of 0 or more than 1023 bytes,
+// an AAGUID of neither 0 nor 16 bytes, no user, or a transport that is
+// empty or holds a comma [clientele.ErrInvalidArgument]. On any error
+// nothing changes.
+func (s *Store) CreatePasskey(ctx context.Context, p clientele.Passkey, change authn.CredentialChange) error {
 	if err := validPasskey("create passkey", p); err != nil {
 		return err
 	}
-	op := fmt.Sprintf("agency %s: user %s: create passkey", p.AgencyID, p.UserID)
-	ok, err := s.db.NewSelect().Model((*userRow)(nil)).
-		Where("u.id = ?", string(p.UserID)).Where("u.agency_id = ?", string(p.AgencyID)).Exists(ctx)
-	switch {
-	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
-	case !ok:
-		return notFound(op, sql.ErrNoRows)
+	if err := checkChange("create passkey", change, p.AgencyID, p.UserID, invite.NoticePasskeyAdded); err != nil {
+		return err
 	}
-	return insertPasskey(ctx, s.db, p, op)
+	op := fmt.Sprintf("agency %s: user %s: create passkey", p.AgencyID, p.UserID)
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := tx.NewSelect().Model((*userRow)(nil)).
+			Where("u.id = ?", string(p.UserID)).Where("u.agency_id = ?", string(p.AgencyID)).Exists(ctx)
+		switch {
+		case err != nil:
+			return fmt.Errorf("bunstore: %s: %w", op, err)
+		case !ok:
+			return notFound(op, sql.ErrNoRows)
+		}
+		if err := insertPasskey(ctx, tx, p, op); err != nil {
+			return err
+		}
+		return insertChange(ctx, tx, change, p.AgencyID, p.UserID, clientele.AuditPasskeyAdd, "", clientele.AuditPasskey(p))
+	})
 }
 
 // Passkey returns the credential with id, or [clientele.ErrNotFound].
@@ -115,29 +126,41 @@ func (s *Store) Passkeys(ctx context.Context, agency clientele.AgencyID, user cl
 	return list, nil
 }
 
-// DeletePasskey deletes credential id of user in agency; a missing one,
-// or one of another user or agency, answers [clientele.ErrNotFound].
-func (s *Store) DeletePasskey(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte) error {
+// DeletePasskey deletes credential id of user in agency and records
+// change (user.passkey_remove; see [authn.CredentialChange]) in one
+// transaction; a missing one, or one of another user or agency, answers
+// [clientele.ErrNotFound]. On any error nothing changes.
+func (s *Store) DeletePasskey(ctx context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte, change authn.CredentialChange) error {
 	if agency == "" {
 		return missingScope("delete passkey", "agency")
+	}
+	if err := checkChange("delete passkey", change, agency, user, invite.NoticePasskeyRemoved); err != nil {
+		return err
 	}
 	op := fmt.Sprintf("agency %s: user %s: delete passkey", agency, user)
 	if hasNUL(string(agency), string(user)) || len(id) == 0 || len(id) > authn.MaxCredentialID {
 		return notFound(op, sql.ErrNoRows)
 	}
-	res, err := s.db.NewDelete().Model((*passkeyRow)(nil)).Where("id = ?", id).
-		Where("agency_id = ?", string(agency)).Where("user_id = ?", string(user)).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("bunstore: %s: %w", op, err)
-	}
-	n, err := res.RowsAffected()
-	switch {
-	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
-	case n != 1:
-		return notFound(op, sql.ErrNoRows)
-	}
-	return nil
+	return s.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var r passkeyRow
+		err := s.forUpdate(tx.NewSelect().Model(&r).Where("p.id = ?", id).
+			Where("p.agency_id = ?", string(agency)).Where("p.user_id = ?", string(user))).Scan(ctx)
+		if err != nil {
+			return notFound(op, err)
+		}
+		res, err := tx.NewDelete().Model((*passkeyRow)(nil)).Where("id = ?", id).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("bunstore: %s: %w", op, err)
+		}
+		n, err := res.RowsAffected()
+		switch {
+		case err != nil:
+			return fmt.Errorf("bunstore: %s: %w", op, err)
+		case n != 1:
+			return notFound(op, sql.ErrNoRows)
+		}
+		return insertChange(ctx, tx, change, agency, user, clientele.AuditPasskeyRemove, clientele.AuditPasskey(r.passkey()), "")
+	})
 }
 
 // UsePasskey sets the sign count of credential id to next and its

@@ -51,3 +51,22 @@ func userByEmail(ctx context.Context, db bun.IDB, agency clientele.AgencyID, ema
 	}
 	return r, nil
 }
+
+// User returns user id of agency, or [clientele.ErrNotFound] for an
+// unknown user and for another agency's. An empty agency answers
+// [clientele.ErrMissingScope].
+func (s *Store) User(ctx context.Context, agency clientele.AgencyID, id clientele.UserID) (clientele.User, error) {
+	if agency == "" {
+		return clientele.User{}, missingScope("user", "agency")
+	}
+	op := fmt.Sprintf("agency %s: user %s", agency, id)
+	if hasNUL(string(agency), string(id)) {
+		return clientele.User{}, notFound(op, sql.ErrNoRows)
+	}
+	r := new(userRow)
+	err := s.db.NewSelect().Model(r).Where("u.id = ?", string(id)).Where("u.agency_id = ?", string(agency)).Scan(ctx)
+	if err != nil {
+		return clientele.User{}, notFound(op, err)
+	}
+	return r.user(), nil
+}

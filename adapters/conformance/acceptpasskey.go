@@ -72,7 +72,7 @@ func testAcceptPasskey(t *testing.T, newStore newStoreFunc) {
 		cb := mustClient(t, s, b.ID, "Initech")
 		owner := mustMember(t, s, cb, "bob@example.com", clientele.RoleAdmin)
 		taken := newPasskey(b.ID, owner.UserID)
-		require.NoError(t, s.CreatePasskey(t.Context(), taken))
+		require.NoError(t, s.CreatePasskey(t.Context(), taken, userChange(owner.UserID)))
 		inv := mustInvite(t, s, c, "ada@example.com", clientele.RoleAdmin)
 		acc, p := withPasskey(newAcceptance(inv), a.ID)
 		p.ID = taken.ID

@@ -19,6 +19,7 @@ func testAuthn(t *testing.T, newStore newStoreFunc) {
 	t.Run("Limits", func(t *testing.T) { testLimits(t, newStore) })
 	t.Run("Devices", func(t *testing.T) { testDevices(t, newStore) })
 	t.Run("AcceptPasskey", func(t *testing.T) { testAcceptPasskey(t, newStore) })
+	t.Run("CredentialChanges", func(t *testing.T) { testCredentialChanges(t, newStore) })
 }
 
 // sessionTTL is the absolute lifetime of the suite's sessions.

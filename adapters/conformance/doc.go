@@ -14,7 +14,9 @@
 // counts, outbox claims: each queued email sent exactly once), and the
 // audit log (each change writes its event in the same atomic step, a
 // failed change none and a failed event no change; the log's scope,
-// newest-first pages without gaps, and no secret in any event).
+// newest-first pages without gaps, and no secret in any event), and
+// changes to a user's credentials (the change, its agency-level event and
+// its queued security notice written together, or none of them).
 //
 // It seeds data only through the store's own methods, never reads the
 // clock (times are fixed, without sub-microsecond parts, so a SQL store

@@ -13,8 +13,8 @@ import (
 
 // newDelivery returns a fresh delivery of inv, due at inv.CreatedAt.
 func newDelivery(inv clientele.Invitation) *invite.Delivery {
-	return &invite.Delivery{ID: invite.DeliveryID(clientele.NewID("dlv")), AgencyID: inv.AgencyID, ClientID: inv.ClientID,
-		InvitationID: inv.ID, NextAttemptAt: inv.CreatedAt, CreatedAt: inv.CreatedAt}
+	return &invite.Delivery{ID: invite.DeliveryID(clientele.NewID("dlv")), Kind: invite.KindInvitation, AgencyID: inv.AgencyID,
+		ClientID: inv.ClientID, InvitationID: inv.ID, NextAttemptAt: inv.CreatedAt, CreatedAt: inv.CreatedAt}
 }
 
 // mustQueue stores a new invitation of email to c with its delivery, at
@@ -115,6 +115,10 @@ func testQueueAtomic(t *testing.T, newStore newStoreFunc) {
 		"sent":               func(d *invite.Delivery) { d.SentAt = ptr(base) },
 		"no id":              func(d *invite.Delivery) { d.ID = "" },
 		"no due time":        func(d *invite.Delivery) { d.NextAttemptAt = time.Time{} },
+		"no kind":            func(d *invite.Delivery) { d.Kind = "" },
+		"a notice's kind":    func(d *invite.Delivery) { d.Kind = invite.KindNotice },
+		"a user":             func(d *invite.Delivery) { d.UserID = "usr_1" },
+		"a notice":           func(d *invite.Delivery) { d.Notice = invite.NoticePasswordChanged },
 	} {
 		bad := newInvitation(c, "carol@example.com", clientele.RoleMember)
 		d := newDelivery(bad)

@@ -26,7 +26,7 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		older := newPasskey(a.ID, m.UserID)
 		older.AAGUID, older.Transports, older.Name = nil, nil, ""
 		for _, p := range []clientele.Passkey{newer, older, newPasskey(a.ID, bob.UserID)} {
-			require.NoError(t, s.CreatePasskey(t.Context(), p))
+			require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)))
 		}
 
 		got, err := s.Passkey(t.Context(), newer.ID)
@@ -63,18 +63,18 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		m := mustMember(t, s, ca, "ada@example.com", clientele.RoleAdmin)
 		mb := mustMember(t, s, cb, "bob@example.com", clientele.RoleAdmin)
 		p := newPasskey(a.ID, m.UserID)
-		require.NoError(t, s.CreatePasskey(t.Context(), p))
+		require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)))
 
 		dup := newPasskey(b.ID, mb.UserID)
 		dup.ID = p.ID
-		require.ErrorIs(t, s.CreatePasskey(t.Context(), dup), clientele.ErrDuplicate, "an id is unique across agencies")
+		require.ErrorIs(t, s.CreatePasskey(t.Context(), dup, userChange(dup.UserID)), clientele.ErrDuplicate, "an id is unique across agencies")
 		got, err := s.Passkey(t.Context(), p.ID)
 		require.NoError(t, err)
 		assert.Equal(t, normPasskey(p), normPasskey(got), "unchanged")
 
-		require.ErrorIs(t, s.CreatePasskey(t.Context(), newPasskey(b.ID, m.UserID)), clientele.ErrNotFound, "a user of another agency")
-		require.ErrorIs(t, s.CreatePasskey(t.Context(), newPasskey(a.ID, "usr_unknown")), clientele.ErrNotFound)
-		require.ErrorIs(t, s.CreatePasskey(t.Context(), newPasskey("", m.UserID)), clientele.ErrMissingScope)
+		require.ErrorIs(t, s.CreatePasskey(t.Context(), newPasskey(b.ID, m.UserID), userChange(m.UserID)), clientele.ErrNotFound, "a user of another agency")
+		require.ErrorIs(t, s.CreatePasskey(t.Context(), newPasskey(a.ID, "usr_unknown"), userChange("usr_unknown")), clientele.ErrNotFound)
+		require.ErrorIs(t, s.CreatePasskey(t.Context(), newPasskey("", m.UserID), userChange(m.UserID)), clientele.ErrMissingScope)
 		for name, change := range map[string]func(*clientele.Passkey){
 			"no id":        func(p *clientele.Passkey) { p.ID = nil },
 			"id too long":  func(p *clientele.Passkey) { p.ID = randomBytes(1024) },
@@ -84,7 +84,7 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		} {
 			x := newPasskey(a.ID, m.UserID)
 			change(&x)
-			require.ErrorIs(t, s.CreatePasskey(t.Context(), x), clientele.ErrInvalidArgument, name)
+			require.ErrorIs(t, s.CreatePasskey(t.Context(), x, userChange(x.UserID)), clientele.ErrInvalidArgument, name)
 		}
 		list, err := s.Passkeys(t.Context(), a.ID, m.UserID)
 		require.NoError(t, err)
@@ -99,19 +99,19 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleAdmin)
 		bob := mustMember(t, s, c, "bob@example.com", clientele.RoleAdmin)
 		p := newPasskey(a.ID, m.UserID)
-		require.NoError(t, s.CreatePasskey(t.Context(), p))
+		require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)))
 
-		require.ErrorIs(t, s.DeletePasskey(t.Context(), b.ID, m.UserID, p.ID), clientele.ErrNotFound, "another agency")
-		require.ErrorIs(t, s.DeletePasskey(t.Context(), a.ID, bob.UserID, p.ID), clientele.ErrNotFound, "another user")
-		require.ErrorIs(t, s.DeletePasskey(t.Context(), "", m.UserID, p.ID), clientele.ErrMissingScope)
+		require.ErrorIs(t, s.DeletePasskey(t.Context(), b.ID, m.UserID, p.ID, userChange(m.UserID)), clientele.ErrNotFound, "another agency")
+		require.ErrorIs(t, s.DeletePasskey(t.Context(), a.ID, bob.UserID, p.ID, userChange(m.UserID)), clientele.ErrNotFound, "another user")
+		require.ErrorIs(t, s.DeletePasskey(t.Context(), "", m.UserID, p.ID, userChange(m.UserID)), clientele.ErrMissingScope)
 		_, err := s.Passkey(t.Context(), p.ID)
 		require.NoError(t, err, "still there")
 
-		require.NoError(t, s.DeletePasskey(t.Context(), a.ID, m.UserID, p.ID))
+		require.NoError(t, s.DeletePasskey(t.Context(), a.ID, m.UserID, p.ID, userChange(m.UserID)))
 		_, err = s.Passkey(t.Context(), p.ID)
 		require.ErrorIs(t, err, clientele.ErrNotFound)
-		require.ErrorIs(t, s.DeletePasskey(t.Context(), a.ID, m.UserID, p.ID), clientele.ErrNotFound, "already gone")
-		require.NoError(t, s.CreatePasskey(t.Context(), p), "the id is free again")
+		require.ErrorIs(t, s.DeletePasskey(t.Context(), a.ID, m.UserID, p.ID, userChange(m.UserID)), clientele.ErrNotFound, "already gone")
+		require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)), "the id is free again")
 	})
 
 	t.Run("Use", func(t *testing.T) {
@@ -121,7 +121,7 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleAdmin)
 		p := newPasskey(a.ID, m.UserID)
 		p.SignCount = 5
-		require.NoError(t, s.CreatePasskey(t.Context(), p))
+		require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)))
 		t1, t2 := base.Add(time.Hour), base.Add(2*time.Hour)
 
 		require.NoError(t, s.UsePasskey(t.Context(), p.ID, 5, 9, t1))
@@ -151,7 +151,7 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		c := mustClient(t, s, a.ID, "Globex")
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleAdmin)
 		p := newPasskey(a.ID, m.UserID)
-		require.NoError(t, s.CreatePasskey(t.Context(), p))
+		require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)))
 		t1, t2 := base.Add(time.Hour), base.Add(2*time.Hour)
 
 		for _, at := range []time.Time{t1, t1, t2} { // the same time twice changes nothing and is no error
@@ -170,7 +170,7 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		m := mustMember(t, s, c, "ada@example.com", clientele.RoleAdmin)
 		p := newPasskey(a.ID, m.UserID)
 		p.SignCount = 7
-		require.NoError(t, s.CreatePasskey(t.Context(), p))
+		require.NoError(t, s.CreatePasskey(t.Context(), p, userChange(p.UserID)))
 
 		const racers = 20
 		errs := race(racers, func(i int) error {
@@ -200,8 +200,8 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		prefix := newPasskey(a.ID, m.UserID)
 		prefix.ID = long.ID[:1022]
 		prefix.CreatedAt = base.Add(time.Second)
-		require.NoError(t, s.CreatePasskey(t.Context(), long))
-		require.NoError(t, s.CreatePasskey(t.Context(), prefix), "a prefix is another id")
+		require.NoError(t, s.CreatePasskey(t.Context(), long, userChange(long.UserID)))
+		require.NoError(t, s.CreatePasskey(t.Context(), prefix, userChange(prefix.UserID)), "a prefix is another id")
 
 		requirePasskey(t, s, long)
 		require.NoError(t, s.UsePasskey(t.Context(), long.ID, 0, 1, base))
@@ -211,7 +211,7 @@ func testPasskeys(t *testing.T, newStore newStoreFunc) {
 		list, err := s.Passkeys(t.Context(), a.ID, m.UserID)
 		require.NoError(t, err)
 		assert.Equal(t, normPasskeys([]clientele.Passkey{long, prefix}), normPasskeys(list))
-		require.NoError(t, s.DeletePasskey(t.Context(), a.ID, m.UserID, long.ID))
+		require.NoError(t, s.DeletePasskey(t.Context(), a.ID, m.UserID, long.ID, userChange(m.UserID)))
 		requirePasskey(t, s, prefix)
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/invite"
 )
 
 // Credentials returns the agency's user with email (already normalized)
@@ -40,6 +42,33 @@ func (s *Store) SetPasswordHash(_ context.Context, agency clientele.AgencyID, us
 	}
 	u.passwordHash = hash
 	s.users[user] = u
+	return nil
+}
+
+// ChangePassword replaces the password hash of the agency's user and,
+// under the same lock, records change (user.password_change; see
+// [authn.CredentialChange]). A user that is missing or of another agency
+// answers [clientele.ErrNotFound]. On any error nothing changes.
+func (s *Store) ChangePassword(_ context.Context, agency clientele.AgencyID, user clientele.UserID, hash string, change authn.CredentialChange) error {
+	const op = "change password"
+	if agency == "" {
+		return missingScope(op, "agency")
+	}
+	if err := checkChange(op, change, agency, user, invite.NoticePasswordChanged); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[user]
+	if !ok || u.AgencyID != agency {
+		return fmt.Errorf("memory: agency %s: user %s: change password: %w", agency, user, clientele.ErrNotFound)
+	}
+	if err := s.changeFree(change, agency); err != nil {
+		return err
+	}
+	u.passwordHash = hash
+	s.users[user] = u
+	s.recordChange(change, agency, user, clientele.AuditPasswordChange, "", "")
 	return nil
 }
 

@@ -10,16 +10,23 @@ import (
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/authn"
+	"github.com/clientele/clientele/invite"
 )
 
-// CreatePasskey stores p. A credential id already stored (for any user of
-// any agency) answers [clientele.ErrDuplicate]; a user that is missing or
-// of another agency [clientele.ErrNotFound]; no agency
-// [clientele.ErrMissingScope]; an id of 0 or more than 1023 bytes, an
-// AAGUID of neither 0 nor 16 bytes, no user, or a transport that is empty
-// or holds a comma [clientele.ErrInvalidArgument].
-func (s *Store) CreatePasskey(_ context.Context, p clientele.Passkey) error {
-	if err := validPasskey("create passkey", p); err != nil {
+// CreatePasskey stores p and, under the same lock, records change
+// (user.passkey_add; see [authn.CredentialChange]). A credential id
+// already stored (for any user of any agency) answers
+// [clientele.ErrDuplicate]; a user that is missing or of another agency
+// [clientele.ErrNotFound]; no agency [clientele.ErrMissingScope]; an id
+// of 0 or more than 1023 bytes, an AAGUID of neither 0 nor 16 bytes, no
+// user, or a transport that is empty or holds a comma
+// [clientele.ErrInvalidArgument]. On any error nothing changes.
+func (s *Store) CreatePasskey(_ context.Context, p clientele.Passkey, change authn.CredentialChange) error {
+	const op = "create passkey"
+	if err := validPasskey(op, p); err != nil {
+		return err
+	}
+	if err := checkChange(op, change, p.AgencyID, p.UserID, invite.NoticePasskeyAdded); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -27,7 +34,17 @@ func (s *Store) CreatePasskey(_ context.Context, p clientele.Passkey) error {
 	if u, ok := s.users[p.UserID]; !ok || u.AgencyID != p.AgencyID {
 		return fmt.Errorf("memory: agency %s: user %s: create passkey: %w", p.AgencyID, p.UserID, clientele.ErrNotFound)
 	}
-	return s.addPasskey(p)
+	if _, ok := s.passkeys[string(p.ID)]; ok {
+		return fmt.Errorf("memory: passkey: %w", clientele.ErrDuplicate)
+	}
+	if err := s.changeFree(change, p.AgencyID); err != nil {
+		return err
+	}
+	if err := s.addPasskey(p); err != nil {
+		return err
+	}
+	s.recordChange(change, p.AgencyID, p.UserID, clientele.AuditPasskeyAdd, "", clientele.AuditPasskey(p))
+	return nil
 }
 
 // Passkey returns the credential with id, or [clientele.ErrNotFound].
@@ -61,11 +78,17 @@ func (s *Store) Passkeys(_ context.Context, agency clientele.AgencyID, user clie
 	return list, nil
 }
 
-// DeletePasskey deletes credential id of user in agency; a missing one,
-// or one of another user or agency, answers [clientele.ErrNotFound].
-func (s *Store) DeletePasskey(_ context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte) error {
+// DeletePasskey deletes credential id of user in agency and, under the
+// same lock, records change (user.passkey_remove; see
+// [authn.CredentialChange]); a missing one, or one of another user or
+// agency, answers [clientele.ErrNotFound]. On any error nothing changes.
+func (s *Store) DeletePasskey(_ context.Context, agency clientele.AgencyID, user clientele.UserID, id []byte, change authn.CredentialChange) error {
+	const op = "delete passkey"
 	if agency == "" {
-		return missingScope("delete passkey", "agency")
+		return missingScope(op, "agency")
+	}
+	if err := checkChange(op, change, agency, user, invite.NoticePasskeyRemoved); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -73,7 +96,11 @@ func (s *Store) DeletePasskey(_ context.Context, agency clientele.AgencyID, user
 	if !ok || p.AgencyID != agency || p.UserID != user {
 		return fmt.Errorf("memory: agency %s: user %s: delete passkey: %w", agency, user, clientele.ErrNotFound)
 	}
+	if err := s.changeFree(change, agency); err != nil {
+		return err
+	}
 	delete(s.passkeys, string(id))
+	s.recordChange(change, agency, user, clientele.AuditPasskeyRemove, clientele.AuditPasskey(p), "")
 	return nil
 }
 

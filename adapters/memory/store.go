@@ -20,11 +20,10 @@ var (
 )
 
 // Store keeps agencies, clients, users, memberships, invitations, queued
-// invitation emails, sessions, passkeys, ceremonies, remembered devices,
-// rate-limit counts and
-// the audit log in memory. Create one with [New]; it is safe for
-// concurrent use. A change and its audit event are written under one
-// lock.
+// emails (invitations and security notices), sessions, passkeys,
+// ceremonies, remembered devices, rate-limit counts and the audit log in
+// memory. Create one with [New]; it is safe for concurrent use. A change,
+// its audit event and its queued email are written under one lock.
 type Store struct {
 	mu sync.RWMutex
 

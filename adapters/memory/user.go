@@ -62,3 +62,19 @@ func (s *Store) UserByEmail(_ context.Context, agency clientele.AgencyID, email 
 	}
 	return s.users[id].User, nil
 }
+
+// User returns user id of agency, or [clientele.ErrNotFound] for an
+// unknown user and for another agency's. An empty agency answers
+// [clientele.ErrMissingScope].
+func (s *Store) User(_ context.Context, agency clientele.AgencyID, id clientele.UserID) (clientele.User, error) {
+	if agency == "" {
+		return clientele.User{}, missingScope("user", "agency")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	u, ok := s.users[id]
+	if !ok || u.AgencyID != agency {
+		return clientele.User{}, fmt.Errorf("memory: agency %s: user %s: %w", agency, id, clientele.ErrNotFound)
+	}
+	return u.User, nil
+}

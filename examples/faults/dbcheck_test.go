@@ -74,7 +74,7 @@ func readDatabase(t *testing.T, dsn string) *dbSnapshot {
 	query(t, ctx, db, "SELECT client_id, action, target FROM clientele_audit", func(c []string) {
 		s.audit = append(s.audit, auditRow{c[0], c[1], c[2]})
 	})
-	query(t, ctx, db, "SELECT invitation_id FROM clientele_outbox", func(c []string) { s.outbox[c[0]]++ })
+	query(t, ctx, db, "SELECT invitation_id FROM clientele_outbox WHERE kind = 'invitation'", func(c []string) { s.outbox[c[0]]++ })
 	query(t, ctx, db, "SELECT client_id, user_id FROM clientele_sessions", func(c []string) {
 		s.sessions = append(s.sessions, [2]string{c[0], c[1]})
 	})

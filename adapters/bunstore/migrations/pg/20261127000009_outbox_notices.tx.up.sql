@@ -1,0 +1,15 @@
+-- Clientele schema, version 9 (pg): the outbox also queues security
+-- notices (a passkey added or removed, a password changed), written in the
+-- transaction of the change to the user's credentials. kind tells an
+-- invitation's delivery ('invitation': invitation_id set) from a notice's
+-- ('notice': user_id and notice set, invitation_id NULL). A row still
+-- holds no address, link or token: the worker reads the user when it
+-- sends. No foreign key to users: a notice to a user who is gone is
+-- dropped by the worker. Existing rows are invitations.
+ALTER TABLE clientele_outbox ADD COLUMN kind varchar(16) COLLATE "C" NOT NULL DEFAULT 'invitation';
+--bun:split
+ALTER TABLE clientele_outbox ADD COLUMN user_id varchar(64) COLLATE "C" NOT NULL DEFAULT '';
+--bun:split
+ALTER TABLE clientele_outbox ADD COLUMN notice varchar(32) COLLATE "C" NOT NULL DEFAULT '';
+--bun:split
+ALTER TABLE clientele_outbox ALTER COLUMN invitation_id DROP NOT NULL;
