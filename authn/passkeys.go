@@ -12,6 +12,7 @@ import (
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/authn/passkey"
 	"github.com/clientele/clientele/internal/token"
+	"github.com/clientele/clientele/invite"
 )
 
 // CeremonyTimeout is how long a passkey ceremony may take between its two
@@ -144,10 +145,11 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, id Identity, ce
 	}
 	now := s.time()
 	pk.AgencyID, pk.Name, pk.CreatedAt = p.AgencyID, passkeyName(name), now
-	change := CredentialChange{Audit: clientele.NewAuditStamp(ctx, p, now), Notice: nil}
+	change := s.credentialChange(ctx, p, invite.NoticePasskeyAdded, now)
 	if err := s.store.CreatePasskey(ctx, pk, change); err != nil {
 		return clientele.Passkey{}, fmt.Errorf("authn: passkey: %w", err)
 	}
+	s.queued(change)
 	s.log.InfoContext(ctx, "passkey registered", "user", p.UserID)
 	return pk, nil
 }
@@ -173,10 +175,11 @@ func (s *Service) RemovePasskey(ctx context.Context, id Identity, credential []b
 	if err := s.checkFresh(id); err != nil {
 		return err
 	}
-	change := CredentialChange{Audit: clientele.NewAuditStamp(ctx, p, s.time()), Notice: nil}
+	change := s.credentialChange(ctx, p, invite.NoticePasskeyRemoved, s.time())
 	if err := s.store.DeletePasskey(ctx, p.AgencyID, p.UserID, credential, change); err != nil {
 		return fmt.Errorf("authn: remove passkey: %w", err)
 	}
+	s.queued(change)
 	s.log.InfoContext(ctx, "passkey removed", "user", p.UserID)
 	return nil
 }

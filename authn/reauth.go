@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
 )
 
 // DefaultReauthWindow is how recent a sign-in must be for a credential
@@ -104,6 +105,25 @@ func (s *Service) renew(ctx context.Context, tok string, id Identity) (string, I
 	return next, nid, nil
 }
 
+// credentialChange is what a store records with a change p makes to its
+// own credentials at now: the audit stamp, and with WithSecurityNotices
+// the notice n to the user, scoped to the client p acts in.
+func (s *Service) credentialChange(ctx context.Context, p clientele.Principal, n invite.Notice, now time.Time) CredentialChange {
+	c := CredentialChange{Audit: clientele.NewAuditStamp(ctx, p, now)}
+	if s.notices {
+		d := invite.NewNotice(p.AgencyID, p.ClientID, p.UserID, n, now)
+		c.Notice = &d
+	}
+	return c
+}
+
+// queued wakes the Deliverer after a change that queued a notice.
+func (s *Service) queued(c CredentialChange) {
+	if c.Notice != nil && s.notify != nil {
+		s.notify()
+	}
+}
+
 // checkFresh is fresh for the exported methods that change credentials:
 // id must be a valid client user signed in within the window.
 func (s *Service) checkFresh(id Identity) error {
@@ -131,9 +151,11 @@ func (s *Service) ChangePassword(ctx context.Context, id Identity, next string) 
 	if err != nil {
 		return "", Identity{}, err
 	}
-	if err := s.store.SetPasswordHash(ctx, p.AgencyID, p.UserID, hash); err != nil {
+	change := s.credentialChange(ctx, p, invite.NoticePasswordChanged, s.time())
+	if err := s.store.ChangePassword(ctx, p.AgencyID, p.UserID, hash, change); err != nil {
 		return "", Identity{}, fmt.Errorf("authn: change password: %w", err)
 	}
+	s.queued(change)
 	if _, err := s.RevokeUser(ctx, p.AgencyID, p.UserID); err != nil {
 		return "", Identity{}, err
 	}

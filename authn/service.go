@@ -44,6 +44,8 @@ type Service struct {
 	idle     time.Duration
 	absolute time.Duration
 	reauth   time.Duration
+	notices  bool
+	notify   func()
 	clock    func() time.Time
 	log      *slog.Logger
 }
@@ -72,6 +74,20 @@ func WithReauthWindow(d time.Duration) Option {
 			return fmt.Errorf("%w: re-authentication window %v", clientele.ErrInvalidArgument, d)
 		}
 		s.reauth = d
+		return nil
+	}
+}
+
+// WithSecurityNotices makes every credential change (a passkey added or
+// removed, a password changed) queue a short security notice email to the
+// user in the outbox, in the same atomic step as the change, for an
+// invite.Deliverer to send; notify, when not nil, is called after each
+// one (a Deliverer's Notify) and must not block. Without it no notice is
+// queued: use it only where a Deliverer runs. Access changes never send
+// notices.
+func WithSecurityNotices(notify func()) Option {
+	return func(s *Service) error {
+		s.notices, s.notify = true, notify
 		return nil
 	}
 }

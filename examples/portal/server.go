@@ -97,7 +97,10 @@ func (s *server) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	auth, err := authn.New(store, invites, s.cfg.BaseURL, append([]authn.Option{authn.WithLogger(s.log)}, s.cfg.authnOptions...)...)
+	// Credential changes mail the user a security notice through the same
+	// outbox, written in the change's transaction.
+	auth, err := authn.New(store, invites, s.cfg.BaseURL, append([]authn.Option{authn.WithLogger(s.log),
+		authn.WithSecurityNotices(s.deliverer.Notify)}, s.cfg.authnOptions...)...)
 	if err != nil {
 		return err
 	}
