@@ -25,6 +25,30 @@ func WithTTL(d time.Duration) Option {
 	}
 }
 
+// DefaultRecipientLimit is how many invitation emails one address may be
+// sent by an agency in a day (Create and Resend), unless configured with
+// WithRecipientLimit: enough for invitations to several clients and a few
+// resends, too few to mail-bomb anyone.
+const DefaultRecipientLimit = 10
+
+// recipientWindow is the window of the per-recipient count: a UTC day.
+const recipientWindow = 24 * time.Hour
+
+// WithRecipientLimit sets how many invitation emails one address may be
+// sent by an agency per UTC day (at least 1; default
+// DefaultRecipientLimit). Past it, Create and Resend answer a
+// *clientele.RateLimitError and change nothing. The count is kept in the
+// store, so every process sharing it counts together.
+func WithRecipientLimit(max int) Option {
+	return func(s *Service) error {
+		if max < 1 {
+			return fmt.Errorf("%w: recipient limit %d", clientele.ErrInvalidArgument, max)
+		}
+		s.perRecipient = max
+		return nil
+	}
+}
+
 // WithClock sets the clock, read once per operation (default time.Now); times are kept in UTC to the microsecond.
 func WithClock(now func() time.Time) Option {
 	return func(s *Service) error {

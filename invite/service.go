@@ -2,6 +2,8 @@ package invite
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,6 +40,8 @@ type Service struct {
 	log     *slog.Logger
 	outbox  bool
 	notify  func()
+	// perRecipient is how many emails one address may get in a day.
+	perRecipient int
 }
 
 // New returns a Service. baseURL is the portal's public URL (scheme and
@@ -52,7 +56,7 @@ func New(store Store, authz Authorizer, mailer Mailer, baseURL string, opts ...O
 		return nil, err
 	}
 	s := &Service{store: store, authz: authz, mailer: mailer, baseURL: baseURL, ttl: DefaultTTL, clock: time.Now,
-		log: slog.New(slog.DiscardHandler)}
+		log: slog.New(slog.DiscardHandler), perRecipient: DefaultRecipientLimit}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -110,7 +114,9 @@ func (s *Service) nextInvitation(p clientele.Principal, c clientele.Client, emai
 // error wrapping ErrNotDelivered: the invitation stays pending and can be
 // resent. With [WithOutbox] it sends nothing: it queues the email in the
 // same atomic step as the invitation, for a [Deliverer]. The invitation is
-// recorded in the client's audit log.
+// recorded in the client's audit log. An address the agency has sent its
+// daily share of invitation emails (see [WithRecipientLimit]) answers a
+// *clientele.RateLimitError and nothing is stored.
 func (s *Service) Create(ctx context.Context, p clientele.Principal, client clientele.ClientID, email string, role clientele.Role) (clientele.Invitation, error) {
 	c, err := s.client(ctx, p, client, rbac.ActionInvite)
 	if err != nil {
@@ -124,6 +130,9 @@ func (s *Service) Create(ctx context.Context, p clientele.Principal, client clie
 		return clientele.Invitation{}, fmt.Errorf("%w: %q", clientele.ErrInvalidRole, role)
 	}
 	now := s.time()
+	if err := s.countEmail(ctx, c.AgencyID, addr, now); err != nil {
+		return clientele.Invitation{}, err
+	}
 	inv, token := s.nextInvitation(p, c, addr, role, now)
 	queue := s.queue(inv, now)
 	if err := s.store.CreateInvitation(ctx, inv, now, queue, clientele.NewAuditStamp(ctx, p, now)); err != nil {
@@ -141,7 +150,8 @@ func (s *Service) Create(ctx context.Context, p clientele.Principal, client clie
 // stops working (ErrReplaced), and a queued email of the old one is never
 // sent. The
 // invitation must still be pending by its stored status: an expired link
-// may be resent; a used, cancelled or replaced one answers its error.
+// may be resent; a used, cancelled or replaced one answers its error. The
+// new email counts toward the recipient's daily limit, as in Create.
 func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clientele.ClientID, id clientele.InvitationID) (clientele.Invitation, error) {
 	c, err := s.client(ctx, p, client, rbac.ActionResendInvitation)
 	if err != nil {
@@ -158,6 +168,9 @@ func (s *Service) Resend(ctx context.Context, p clientele.Principal, client clie
 		return clientele.Invitation{}, fmt.Errorf("invite: resend: %w", err)
 	}
 	now := s.time()
+	if err := s.countEmail(ctx, c.AgencyID, old.Email, now); err != nil {
+		return clientele.Invitation{}, err
+	}
 	next, token := s.nextInvitation(p, c, old.Email, old.Role, now)
 	queue := s.queue(next, now)
 	if err := s.store.ReplaceInvitation(ctx, c.ID, old.ID, next, queue, clientele.NewAuditStamp(ctx, p, now)); err != nil {
@@ -183,6 +196,23 @@ func (s *Service) Cancel(ctx context.Context, p clientele.Principal, client clie
 	}
 	if err := s.store.CancelInvitation(ctx, c.ID, id, clientele.NewAuditStamp(ctx, p, s.time())); err != nil {
 		return fmt.Errorf("invite: cancel: %w", err)
+	}
+	return nil
+}
+
+// countEmail counts one invitation email to email from agency at now and
+// refuses it past the per-recipient limit of the day. The key is a hash:
+// the counters hold no address.
+func (s *Service) countEmail(ctx context.Context, agency clientele.AgencyID, email clientele.Email, now time.Time) error {
+	h := sha256.Sum256([]byte(string(agency) + "\x00" + string(email)))
+	window := now.Truncate(recipientWindow)
+	n, err := s.store.Hit(ctx, "invite-recipient|"+base64.RawURLEncoding.EncodeToString(h[:]), window, now)
+	if err != nil {
+		return fmt.Errorf("invite: recipient limit: %w", err)
+	}
+	if n > s.perRecipient {
+		s.log.WarnContext(ctx, "invitation emails to one address over the daily limit", "agency", agency, "limit", s.perRecipient)
+		return &clientele.RateLimitError{RetryAfter: window.Add(recipientWindow).Sub(now)}
 	}
 	return nil
 }

@@ -81,6 +81,11 @@ type Store interface {
 	// existing user ErrHasAccount; an existing membership
 	// ErrAlreadyMember. On any error nothing changes.
 	AcceptInvitation(ctx context.Context, a Acceptance) (clientele.Member, error)
+	// Hit adds one attempt under key in the fixed window starting at
+	// window and returns the window's count including it, shared by every
+	// process using the store (authn.LimitStore's Hit: one table of
+	// counters serves both). It counts invitation emails per recipient.
+	Hit(ctx context.Context, key string, window, now time.Time) (int, error)
 }
 
 // Acceptance is what AcceptInvitation needs.

@@ -383,3 +383,20 @@ func TestChangePassword(t *testing.T) {
 	w = f.do("POST", "/api/v1/session", `{"email":"admin-a@example.com","password":"a brand new passphrase"}`)
 	assert.Equal(t, http.StatusCreated, w.Code, w.Body.String())
 }
+
+// Resending cannot mail-bomb an address: past the daily share of
+// invitation emails to one address, 429 with Retry-After.
+func TestResendIsCappedPerRecipient(t *testing.T) {
+	f := newFixture(t)
+	admin := f.signIn("admin-a@example.com", "")
+	id := string(f.inv.ID)
+	for i := range 9 { // the invitation's own email was the first
+		w := f.do("POST", fmt.Sprintf("/api/v1/clients/%s/invitations/%s/resend", f.a.ID, id), "", bearer(admin))
+		require.Equal(t, http.StatusOK, w.Code, "resend %d: %s", i, w.Body)
+		id = decode[map[string]any](t, w)["id"].(string)
+	}
+	w := f.do("POST", fmt.Sprintf("/api/v1/clients/%s/invitations/%s/resend", f.a.ID, id), "", bearer(admin))
+	assert.Equal(t, "rate_limited", errorCode(t, w, http.StatusTooManyRequests))
+	assert.NotEmpty(t, w.Header().Get("Retry-After"))
+	assert.Equal(t, tenancy.EntryPending, f.membersOf(f.a.ID)["pending@example.com"].Status, "the invitation stays")
+}
