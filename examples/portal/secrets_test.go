@@ -148,6 +148,35 @@ func walkFlow(t *testing.T, p *portal) map[string]string {
 	secrets["session token from a password sign-in"] = signedIn.SessionToken
 	require.Equal(t, 200, p.get(t, "/", signedIn.SessionToken))
 
+	// The browser's device cookie, set by a sign-in, is a secret too.
+	req, err := http.NewRequest("POST", p.base+"/api/v1/session",
+		strings.NewReader(`{"email":"ada@example.com","password":"`+password+`"}`))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := p.client.Do(req)
+	require.NoError(t, err)
+	require.NoError(t, res.Body.Close())
+	require.Equal(t, 201, res.StatusCode)
+	for _, ck := range res.Cookies() {
+		if ck.Name == "clientele-device" {
+			secrets["device token"] = ck.Value
+		}
+	}
+	require.Contains(t, secrets, "device token")
+
+	// Re-authenticating and changing the password.
+	var renewed struct {
+		SessionToken string `json:"session_token"`
+	}
+	require.Equal(t, 201, p.call(t, "POST", "/api/v1/session/reauth", signedIn.SessionToken,
+		map[string]any{"password": password}, &renewed))
+	secrets["session token from re-authenticating"] = renewed.SessionToken
+	const newPassword = "babbage lovelace 1837"
+	secrets["new password"] = newPassword
+	require.Equal(t, 201, p.call(t, "POST", "/api/v1/password", renewed.SessionToken,
+		map[string]any{"password": newPassword}, &signedIn))
+	secrets["session token from a password change"] = signedIn.SessionToken
+
 	// Ada adds a passkey and signs in with it.
 	phone := newLocalDevice(p.base)
 	c := p.begin(t, "/api/v1/passkeys/register/begin", signedIn.SessionToken, nil)
@@ -177,10 +206,10 @@ func walkFlow(t *testing.T, p *portal) map[string]string {
 	require.Equal(t, 200, p.call(t, "GET", "/api/v1/clients/"+client.ID+"/reports", setUp.SessionToken, nil, nil))
 
 	// The console signs in with the agency token.
-	req, err := http.NewRequest("POST", p.base+"/api/v1/agency/session", strings.NewReader(`{"token":"`+p.token+`"}`))
+	req, err = http.NewRequest("POST", p.base+"/api/v1/agency/session", strings.NewReader(`{"token":"`+p.token+`"}`))
 	require.NoError(t, err)
 	req.Header.Set("Content-Type", "application/json")
-	res, err := p.client.Do(req)
+	res, err = p.client.Do(req)
 	require.NoError(t, err)
 	require.NoError(t, res.Body.Close())
 	require.Equal(t, 204, res.StatusCode)
