@@ -39,12 +39,12 @@ func (s *Store) SetPasswordHash(ctx context.Context, agency clientele.AgencyID, 
 	res, err := s.db.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).
 		Where("id = ?", string(user)).Where("agency_id = ?", string(agency)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	}
 	n, err := res.RowsAffected()
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case n == 1:
 		return nil
 	}
@@ -54,7 +54,7 @@ func (s *Store) SetPasswordHash(ctx context.Context, agency clientele.AgencyID, 
 		Where("u.id = ?", string(user)).Where("u.agency_id = ?", string(agency)).Exists(ctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case !ok:
 		return notFound(op, sql.ErrNoRows)
 	}
@@ -77,7 +77,7 @@ func (s *Store) Memberships(ctx context.Context, agency clientele.AgencyID, user
 		Where("m.user_id = ?", string(user)).Where("c.agency_id = ?", string(agency)).
 		OrderExpr("m.client_id").Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bunstore: agency %s: user %s: memberships: %w", agency, user, err)
+		return nil, failed(fmt.Sprintf("agency %s: user %s: memberships", agency, user), err)
 	}
 	for i := range rows {
 		list = append(list, rows[i].membership())

@@ -74,7 +74,7 @@ func (s *Store) CreatePasskey(ctx context.Context, p clientele.Passkey) error {
 		Where("u.id = ?", string(p.UserID)).Where("u.agency_id = ?", string(p.AgencyID)).Exists(ctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case !ok:
 		return notFound(op, sql.ErrNoRows)
 	}
@@ -107,7 +107,7 @@ func (s *Store) Passkeys(ctx context.Context, agency clientele.AgencyID, user cl
 	err := s.db.NewSelect().Model(&rows).Where("p.user_id = ?", string(user)).Where("p.agency_id = ?", string(agency)).
 		OrderExpr("p.created_at, p.id").Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bunstore: agency %s: user %s: passkeys: %w", agency, user, err)
+		return nil, failed(fmt.Sprintf("agency %s: user %s: passkeys", agency, user), err)
 	}
 	for i := range rows {
 		list = append(list, rows[i].passkey())
@@ -128,12 +128,12 @@ func (s *Store) DeletePasskey(ctx context.Context, agency clientele.AgencyID, us
 	res, err := s.db.NewDelete().Model((*passkeyRow)(nil)).Where("id = ?", id).
 		Where("agency_id = ?", string(agency)).Where("user_id = ?", string(user)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	}
 	n, err := res.RowsAffected()
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case n != 1:
 		return notFound(op, sql.ErrNoRows)
 	}
@@ -157,12 +157,12 @@ func (s *Store) UsePasskey(ctx context.Context, id []byte, prev, next uint32, at
 		Set("sign_count = ?", int64(next)).Set("last_used_at = ?", at.UTC()).
 		Where("id = ?", id).Where("sign_count = ?", int64(prev)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: use passkey: %w", err)
+		return failed("use passkey", err)
 	}
 	n, err := res.RowsAffected()
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: use passkey: %w", err)
+		return failed("use passkey", err)
 	case n == 1:
 		return nil
 	}
@@ -192,7 +192,7 @@ func insertPasskey(ctx context.Context, db bun.IDB, p clientele.Passkey, op stri
 	case isForeignKey(err):
 		return fmt.Errorf("bunstore: %s: user: %w", op, clientele.ErrNotFound)
 	}
-	return fmt.Errorf("bunstore: %s: passkey: %w", op, err)
+	return failed(op+": passkey", err)
 }
 
 // validPasskey checks a new passkey (authn.ValidatePasskey), and that no
