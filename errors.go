@@ -22,4 +22,10 @@ var (
 	ErrInvalidRole = errors.New("clientele: invalid role")
 	// ErrUnauthenticated reports a missing or malformed principal.
 	ErrUnauthenticated = errors.New("clientele: unauthenticated")
+	// ErrUnavailable reports a database that cannot be reached: it is
+	// down, restarting, or dropped the connection mid-call. The same call
+	// may succeed later. A write that answers it may still have committed
+	// (the connection can be lost after the commit, before its answer).
+	// Stores wrap the driver's error with it, so both match.
+	ErrUnavailable = errors.New("clientele: database unavailable")
 )

@@ -26,7 +26,7 @@ func (s *Store) CreateAgency(ctx context.Context, a clientele.Agency) error {
 		if isUnique(err) {
 			return fmt.Errorf("bunstore: agency %s: %w", a.ID, clientele.ErrDuplicate)
 		}
-		return fmt.Errorf("bunstore: agency %s: create: %w", a.ID, err)
+		return failed(fmt.Sprintf("agency %s: create", a.ID), err)
 	}
 	return nil
 }

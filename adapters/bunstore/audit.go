@@ -39,7 +39,7 @@ func (s *Store) ListAudit(ctx context.Context, agency clientele.AgencyID, client
 		q = q.Where("au.at <= ? AND (au.at < ? OR au.id < ?)", at, at, after.ID)
 	}
 	if err := q.OrderExpr("au.at DESC, au.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("bunstore: agency %s: list audit: %w", agency, err)
+		return nil, failed(fmt.Sprintf("agency %s: list audit", agency), err)
 	}
 	list := make([]clientele.AuditEvent, len(rows))
 	for i := range rows {

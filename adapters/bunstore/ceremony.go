@@ -44,7 +44,7 @@ func (s *Store) SaveCeremony(ctx context.Context, c authn.Ceremony) error {
 	case isUnique(err):
 		return fmt.Errorf("bunstore: ceremony: %w", clientele.ErrDuplicate)
 	}
-	return fmt.Errorf("bunstore: save ceremony: %w", err)
+	return failed("save ceremony", err)
 }
 
 // TakeCeremony deletes and returns the ceremony with id if it is unexpired
@@ -64,12 +64,12 @@ func (s *Store) TakeCeremony(ctx context.Context, id []byte, now time.Time) (aut
 	}
 	res, err := s.db.NewDelete().Model((*ceremonyRow)(nil)).Where("id = ?", id).Exec(ctx)
 	if err != nil {
-		return authn.Ceremony{}, fmt.Errorf("bunstore: take ceremony: %w", err)
+		return authn.Ceremony{}, failed("take ceremony", err)
 	}
 	n, err := res.RowsAffected()
 	switch {
 	case err != nil:
-		return authn.Ceremony{}, fmt.Errorf("bunstore: take ceremony: %w", err)
+		return authn.Ceremony{}, failed("take ceremony", err)
 	case n != 1: // taken meanwhile
 		return authn.Ceremony{}, notFound("take ceremony", sql.ErrNoRows)
 	}

@@ -41,7 +41,7 @@ func (s *Store) CreateClient(ctx context.Context, c clientele.Client) error {
 	case isForeignKey(err):
 		return fmt.Errorf("bunstore: agency %s: %w", c.AgencyID, clientele.ErrNotFound)
 	}
-	return fmt.Errorf("bunstore: client %s: create: %w", c.ID, err)
+	return failed(fmt.Sprintf("client %s: create", c.ID), err)
 }
 
 // Client returns client id of agency, or [clientele.ErrNotFound] when it
@@ -87,7 +87,7 @@ func (s *Store) ListClients(ctx context.Context, agency clientele.AgencyID, afte
 		q = q.Where("c.name >= ? AND (c.name > ? OR c.id > ?)", after.Sort, after.Sort, after.ID)
 	}
 	if err := q.OrderExpr("c.name, c.id").Limit(int64(limit)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("bunstore: agency %s: list clients: %w", agency, err)
+		return nil, failed(fmt.Sprintf("agency %s: list clients", agency), err)
 	}
 	list := make([]clientele.Client, len(rows))
 	for i := range rows {

@@ -142,7 +142,7 @@ func (s *Store) Close(ctx context.Context) error {
 func (s *Store) Sync(ctx context.Context) error {
 	var v int64
 	if err := s.db.NewRaw("SELECT version FROM clientele_change_clock WHERE id = 1").Scan(ctx, &v); err != nil {
-		return fmt.Errorf("bunstore: sync: %w", err)
+		return failed("sync", err)
 	}
 	return s.settle(ctx, v)
 }
@@ -215,7 +215,7 @@ func (s *Store) settle(ctx context.Context, v int64) error {
 			if err == nil {
 				err = ctx.Err()
 			}
-			return fmt.Errorf("bunstore: change %d committed, not yet applied by every caching process: %w", v, err)
+			return failed(fmt.Sprintf("change %d committed, not yet applied by every caching process", v), err)
 		case <-t.C:
 		}
 	}
@@ -521,7 +521,7 @@ func (n *node) close(ctx context.Context) error {
 	n.cache.Stop()
 	n.cache.Flush()
 	if _, err := n.db.NewRaw("DELETE FROM clientele_nodes WHERE id = ?", n.id).Exec(ctx); err != nil {
-		return fmt.Errorf("bunstore: close cache: %w", err)
+		return failed("close cache", err)
 	}
 	return nil
 }

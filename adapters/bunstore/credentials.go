@@ -76,12 +76,12 @@ func setPasswordHash(ctx context.Context, db bun.IDB, agency clientele.AgencyID,
 	res, err := db.NewUpdate().Model((*userRow)(nil)).Set("password_hash = ?", hash).
 		Where("id = ?", string(user)).Where("agency_id = ?", string(agency)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	}
 	n, err := res.RowsAffected()
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case n == 1:
 		return nil
 	}
@@ -91,7 +91,7 @@ func setPasswordHash(ctx context.Context, db bun.IDB, agency clientele.AgencyID,
 		Where("u.id = ?", string(user)).Where("u.agency_id = ?", string(agency)).Exists(ctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case !ok:
 		return notFound(op, sql.ErrNoRows)
 	}
@@ -114,7 +114,7 @@ func (s *Store) Memberships(ctx context.Context, agency clientele.AgencyID, user
 		Where("m.user_id = ?", string(user)).Where("c.agency_id = ?", string(agency)).
 		OrderExpr("m.client_id").Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bunstore: agency %s: user %s: memberships: %w", agency, user, err)
+		return nil, failed(fmt.Sprintf("agency %s: user %s: memberships", agency, user), err)
 	}
 	for i := range rows {
 		list = append(list, rows[i].membership())

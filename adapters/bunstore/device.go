@@ -40,7 +40,7 @@ func (s *Store) SaveDevice(ctx context.Context, d authn.Device) error {
 		Where("u.id = ?", string(d.UserID)).Where("u.agency_id = ?", string(d.AgencyID)).Exists(ctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case !ok:
 		return notFound(op, sql.ErrNoRows)
 	}
@@ -55,7 +55,7 @@ func (s *Store) SaveDevice(ctx context.Context, d authn.Device) error {
 	case isForeignKey(err):
 		return notFound(op, sql.ErrNoRows)
 	}
-	return fmt.Errorf("bunstore: %s: %w", op, err)
+	return failed(op, err)
 }
 
 // Device returns the device with hash if it is unexpired at now (now <

@@ -33,3 +33,6 @@ func CacheServing(s *Store) bool { return s.cache != nil && s.cache.Serving() }
 // FlushCache empties s's cache, for tests that change rows behind the
 // store's back (dbtest.Reset).
 func FlushCache(s *Store) { s.cache.Flush() }
+
+// IsUnavailable is isUnavailable, for the table of driver errors.
+var IsUnavailable = isUnavailable

@@ -53,7 +53,7 @@ func (s *Store) Hit(ctx context.Context, key string, window, now time.Time) (int
 		}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("bunstore: rate limit hit: %w", err)
+		return 0, failed("rate limit hit", err)
 	}
 	if n == 1 {
 		s.forget(ctx, sweepLimits, now.Add(-limitRetention))
@@ -91,7 +91,7 @@ func (s *Store) Clear(ctx context.Context, key string, window time.Time) error {
 	_, err := s.db.NewDelete().Model((*limitRow)(nil)).
 		Where("limit_key = ?", storedKey(key)).Where("window_start = ?", window.UTC()).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: rate limit clear: %w", err)
+		return failed("rate limit clear", err)
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func (s *Store) listMembers(ctx context.Context, client clientele.ClientID, q te
 		sel = sel.Where("m.email >= ? AND (m.email > ? OR m.user_id > ?)", k.Sort, k.Sort, k.ID)
 	}
 	if err := sel.OrderExpr("m.email, m.user_id").Limit(int64(q.Limit)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("bunstore: client %s: list members: %w", client, err)
+		return nil, failed(fmt.Sprintf("client %s: list members", client), err)
 	}
 	list := make([]tenancy.Entry, len(rows))
 	for i := range rows {
@@ -74,7 +74,7 @@ func (s *Store) listPending(ctx context.Context, client clientele.ClientID, q te
 		sel = sel.Where("i.email >= ? AND (i.email > ? OR i.id > ?)", k.Sort, k.Sort, k.ID)
 	}
 	if err := sel.OrderExpr("i.email, i.id").Limit(int64(q.Limit)).Scan(ctx); err != nil {
-		return nil, fmt.Errorf("bunstore: client %s: list invitations: %w", client, err)
+		return nil, failed(fmt.Sprintf("client %s: list invitations", client), err)
 	}
 	list := make([]tenancy.Entry, len(rows))
 	for i := range rows {

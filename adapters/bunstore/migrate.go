@@ -63,7 +63,8 @@ func migrationDir(name dialect.Name) (string, error) {
 // minute of waiting). Applying them is bounded only by ctx: an upgrade of
 // a large database may take minutes. A migration is recorded as applied
 // only once it has succeeded, and the lock is released even when ctx has
-// ended.
+// ended. A database that cannot be reached answers
+// clientele.ErrUnavailable.
 func Migrate(ctx context.Context, db *bun.DB) error {
 	ms, err := Migrations(db)
 	if err != nil {
@@ -76,10 +77,10 @@ func Migrate(ctx context.Context, db *bun.DB) error {
 	}
 	_, err = m.Migrate(ctx)
 	if uerr := m.Unlock(context.WithoutCancel(ctx)); err == nil && uerr != nil {
-		return fmt.Errorf("bunstore: migrate unlock: %w", uerr)
+		return failed("migrate unlock", uerr)
 	}
 	if err != nil {
-		return fmt.Errorf("bunstore: migrate: %w", err)
+		return failed("migrate", err)
 	}
 	return nil
 }
@@ -99,7 +100,7 @@ func lock(ctx context.Context, m *migrate.Migrator) error {
 		}
 		select {
 		case <-wctx.Done():
-			return fmt.Errorf("bunstore: migrate: %w (last error: %w)", wctx.Err(), err)
+			return fmt.Errorf("bunstore: migrate: %w (last error: %w)", wctx.Err(), unavailable(err))
 		case <-time.After(wait):
 		}
 	}

@@ -36,7 +36,8 @@ const (
 //	mysql://user:pass@tcp(host:3306)/db  MySQL or MariaDB
 //
 // The caller owns the returned DB and closes it. An unknown scheme answers
-// clientele.ErrInvalidArgument.
+// clientele.ErrInvalidArgument; a database that cannot be reached
+// clientele.ErrUnavailable.
 func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	var db *bun.DB
 	switch {
@@ -82,7 +83,7 @@ func Open(ctx context.Context, dsn string) (*bun.DB, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close() // the ping error is the one worth reporting
-		return nil, fmt.Errorf("bunstore: connect: %w", err)
+		return nil, failed("connect", err)
 	}
 	return db, nil
 }

@@ -40,7 +40,7 @@ func (s *Store) DueDeliveries(ctx context.Context, now time.Time, limit int) ([]
 	err := s.db.NewSelect().Model(&rows).Where("o.sent_at IS NULL").Where("o.next_attempt_at <= ?", now.UTC()).
 		OrderExpr("o.next_attempt_at, o.id").Limit(int64(limit)).Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bunstore: due deliveries: %w", err)
+		return nil, failed("due deliveries", err)
 	}
 	out := make([]invite.Delivery, len(rows))
 	for i := range rows {
@@ -108,11 +108,11 @@ func (s *Store) swapDelivery(ctx context.Context, op string, d invite.Delivery, 
 	res, err := q.Where("id = ?", string(d.ID)).Where("client_id = ?", string(d.ClientID)).Where("sent_at IS NULL").
 		Where("attempts = ?", d.Attempts).Where("next_attempt_at = ?", d.NextAttemptAt.UTC()).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: %s: %w", label, err)
+		return failed(label, err)
 	}
 	switch n, err := res.RowsAffected(); {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", label, err)
+		return failed(label, err)
 	case n == 1:
 		return nil
 	}
@@ -120,7 +120,7 @@ func (s *Store) swapDelivery(ctx context.Context, op string, d invite.Delivery, 
 		Where("o.client_id = ?", string(d.ClientID)).Exists(ctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", label, err)
+		return failed(label, err)
 	case !exists:
 		return notFound(label, sql.ErrNoRows)
 	}

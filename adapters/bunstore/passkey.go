@@ -118,7 +118,7 @@ func (s *Store) Passkeys(ctx context.Context, agency clientele.AgencyID, user cl
 	err := s.db.NewSelect().Model(&rows).Where("p.user_id = ?", string(user)).Where("p.agency_id = ?", string(agency)).
 		OrderExpr("p.created_at, p.id").Scan(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("bunstore: agency %s: user %s: passkeys: %w", agency, user, err)
+		return nil, failed(fmt.Sprintf("agency %s: user %s: passkeys", agency, user), err)
 	}
 	for i := range rows {
 		list = append(list, rows[i].passkey())
@@ -180,12 +180,12 @@ func (s *Store) UsePasskey(ctx context.Context, id []byte, prev, next uint32, at
 		Set("sign_count = ?", int64(next)).Set("last_used_at = ?", at.UTC()).
 		Where("id = ?", id).Where("sign_count = ?", int64(prev)).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: use passkey: %w", err)
+		return failed("use passkey", err)
 	}
 	n, err := res.RowsAffected()
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: use passkey: %w", err)
+		return failed("use passkey", err)
 	case n == 1:
 		return nil
 	}
@@ -215,7 +215,7 @@ func insertPasskey(ctx context.Context, db bun.IDB, p clientele.Passkey, op stri
 	case isForeignKey(err):
 		return fmt.Errorf("bunstore: %s: user: %w", op, clientele.ErrNotFound)
 	}
-	return fmt.Errorf("bunstore: %s: passkey: %w", op, err)
+	return failed(op+": passkey", err)
 }
 
 // validPasskey checks a new passkey (authn.ValidatePasskey), and that no

@@ -80,7 +80,7 @@ func (s *Store) CreateSession(ctx context.Context, sess authn.Session) error {
 		Where("c.agency_id = ?", string(sess.AgencyID)).Exists(ctx)
 	switch {
 	case err != nil:
-		return fmt.Errorf("bunstore: %s: %w", op, err)
+		return failed(op, err)
 	case !ok:
 		return notFound(op, sql.ErrNoRows)
 	}
@@ -99,7 +99,7 @@ func (s *Store) CreateSession(ctx context.Context, sess authn.Session) error {
 	case isForeignKey(err): // the membership was removed meanwhile
 		return notFound(op, sql.ErrNoRows)
 	}
-	return fmt.Errorf("bunstore: %s: %w", op, err)
+	return failed(op, err)
 }
 
 // ResolveSession returns, in one indexed query, the session with hash
@@ -177,7 +177,7 @@ func (s *Store) TouchSession(ctx context.Context, hash []byte, at time.Time) err
 	_, err := s.db.NewUpdate().Model((*sessionRow)(nil)).Set("last_seen_at = ?", at.UTC()).
 		Where("token_hash = ?", hash).Exec(ctx)
 	if err != nil {
-		return fmt.Errorf("bunstore: touch session: %w", err)
+		return failed("touch session", err)
 	}
 	return nil
 }

@@ -26,7 +26,10 @@ var (
 
 // Store implements Clientele's stores on a bun database or transaction. It
 // is safe for concurrent use when db is a *bun.DB; on a bun.Tx it shares
-// the transaction's limits. It never closes db.
+// the transaction's limits. It never closes db. Any method whose database
+// cannot be reached (down, restarting, a connection dropped or killed, a
+// closed pool, an SQLite file that cannot be opened) answers
+// [clientele.ErrUnavailable], wrapping the driver's error.
 type Store struct {
 	db      bun.IDB
 	dialect dialect.Name
@@ -67,7 +70,10 @@ const txAttempts = 5
 // transaction of ours that the database rolled back to break a deadlock
 // (InnoDB picks a victim among concurrent writers, e.g. an accept and a
 // resend of one invitation) changed nothing and is run again; inside a
-// host's transaction the deadlock is the host's to handle.
+// host's transaction the deadlock is the host's to handle. Every write in
+// a transaction ends here, so this is where a database that cannot be
+// reached, at BEGIN, in fn or at COMMIT, is named
+// [clientele.ErrUnavailable].
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	_, own := s.db.(*bun.DB)
 	for attempt := 1; ; attempt++ {
@@ -75,7 +81,7 @@ func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx
 		if own && attempt < txAttempts && isDeadlock(err) {
 			continue
 		}
-		return err
+		return unavailable(err)
 	}
 }
 
@@ -101,12 +107,19 @@ func invalid(op, format string, args ...any) error {
 }
 
 // notFound maps sql.ErrNoRows to clientele.ErrNotFound and wraps other
-// errors with op.
+// errors as failed does.
 func notFound(op string, err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("bunstore: %s: %w", op, clientele.ErrNotFound)
 	}
-	return fmt.Errorf("bunstore: %s: %w", op, err)
+	return failed(op, err)
+}
+
+// failed wraps err, the error of a statement of op run outside inTx,
+// with op, naming a database that cannot be reached
+// [clientele.ErrUnavailable] (see unavailable).
+func failed(op string, err error) error {
+	return fmt.Errorf("bunstore: %s: %w", op, unavailable(err))
 }
 
 // hasNUL reports whether any of ss holds a NUL byte. bun v1.3.0 refuses to

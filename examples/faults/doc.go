@@ -23,6 +23,12 @@
 //     pending in the user list; every pending one was asked for (answered
 //     201, or 503 for a commit whose answer was lost); each has exactly one
 //     invitation.create event in the audit log and exactly one outbox row.
+//   - TestMariaDBOutage: the same test and checks on a private MariaDB
+//     server (its own mariadb-install-db in a temporary folder, mariadbd on
+//     127.0.0.1 and a free port, as root with --user=root; the machine's
+//     MariaDB is never touched), stopped with SIGTERM (a normal shutdown)
+//     and started again. Both tests share the load and the checks; each
+//     database is an outageDB, a server the test can stop and start.
 //   - TestSMTPOutage: the server with -smtp pointing at an in-test SMTP
 //     server that stops for a while. Invitations created meanwhile answer
 //     201 pending (queued in the outbox); once an SMTP server listens again
@@ -45,13 +51,15 @@
 //     invitation exactly one outbox row.
 //
 // The default sizes keep the package well under a minute, as CI runs it:
-// one PostgreSQL stop under about 9 s of load, an SMTP outage of 2 s, 3
-// kills on SQLite and 2 on PostgreSQL. The full versions:
+// one PostgreSQL stop and one MariaDB stop, each under about 9 s of load,
+// an SMTP outage of 2 s, 3 kills on SQLite and 2 on PostgreSQL. The full
+// versions:
 //
 //	CLIENTELE_FAULTS_FULL=1 go test -count=1 -v -timeout 30m ./examples/faults
 //
-// run 3 PostgreSQL stops in 30 s of load, a 20 s SMTP outage, 20 kills on
-// SQLite and 10 on PostgreSQL (about 3 minutes); CLIENTELE_FAULTS_PG_OUTAGES,
+// run 3 PostgreSQL stops and 3 MariaDB stops, each in 30 s of load, a
+// 20 s SMTP outage, 20 kills on SQLite and 10 on PostgreSQL (about 5
+// minutes); CLIENTELE_FAULTS_PG_OUTAGES, CLIENTELE_FAULTS_MARIADB_OUTAGES,
 // CLIENTELE_FAULTS_KILLS (SQLite; PostgreSQL gets half) and
 // CLIENTELE_FAULTS_SMTP_OUTAGE (a duration) set one size. With -v each
 // test logs its figures: answers by phase and status, the time to the
@@ -59,6 +67,7 @@
 //
 // The PostgreSQL tests need initdb and pg_ctl (found under
 // /usr/lib/postgresql/*/bin or on PATH) and, as root, the postgres user;
-// without initdb they skip, unless CLIENTELE_TEST_REQUIRE_DB=1, which
-// makes them fail.
+// the MariaDB test needs mariadbd and mariadb-install-db (under /usr/sbin,
+// /usr/bin or on PATH). Without them they skip, unless
+// CLIENTELE_TEST_REQUIRE_DB=1, which makes them fail.
 package faults

@@ -15,6 +15,7 @@ import (
 const (
 	envFull       = "CLIENTELE_FAULTS_FULL"
 	envPGOutages  = "CLIENTELE_FAULTS_PG_OUTAGES"
+	envMyOutages  = "CLIENTELE_FAULTS_MARIADB_OUTAGES"
 	envKills      = "CLIENTELE_FAULTS_KILLS"
 	envSMTPOutage = "CLIENTELE_FAULTS_SMTP_OUTAGE"
 	envRequireDB  = "CLIENTELE_TEST_REQUIRE_DB"
@@ -25,13 +26,14 @@ const answerBound = 10 * time.Second
 
 // sizes are the lengths and counts of one run.
 type sizes struct {
-	pgOutages  int           // PostgreSQL stops
-	pgLoad     time.Duration // load before, between and after them, in all
-	pgDown     time.Duration // how long each stop lasts
-	kills      int           // SIGKILLs on SQLite
-	pgKills    int           // SIGKILLs on PostgreSQL
-	smtpOutage time.Duration // how long the SMTP server is away
-	smtpMails  int           // invitations made during the SMTP outage
+	pgOutages      int           // PostgreSQL stops
+	mariadbOutages int           // MariaDB stops
+	outageLoad     time.Duration // load before, between and after one database's stops, in all
+	outageDown     time.Duration // how long each stop lasts
+	kills          int           // SIGKILLs on SQLite
+	pgKills        int           // SIGKILLs on PostgreSQL
+	smtpOutage     time.Duration // how long the SMTP server is away
+	smtpMails      int           // invitations made during the SMTP outage
 }
 
 // sizesOf reads the sizes from the environment: the short defaults, the
@@ -40,14 +42,17 @@ func sizesOf(t *testing.T) sizes {
 	t.Helper()
 	// The database stays down longer than the server's cache answers
 	// (cacheWindow), so that both are seen.
-	s := sizes{pgOutages: 1, pgLoad: 3 * time.Second, pgDown: 5 * time.Second, kills: 3, pgKills: 2,
-		smtpOutage: 2 * time.Second, smtpMails: 6}
+	s := sizes{pgOutages: 1, mariadbOutages: 1, outageLoad: 3 * time.Second, outageDown: 5 * time.Second,
+		kills: 3, pgKills: 2, smtpOutage: 2 * time.Second, smtpMails: 6}
 	if os.Getenv(envFull) == "1" {
-		s = sizes{pgOutages: 3, pgLoad: 30 * time.Second, pgDown: 5 * time.Second, kills: 20, pgKills: 10,
-			smtpOutage: 20 * time.Second, smtpMails: 20}
+		s = sizes{pgOutages: 3, mariadbOutages: 3, outageLoad: 30 * time.Second, outageDown: 5 * time.Second,
+			kills: 20, pgKills: 10, smtpOutage: 20 * time.Second, smtpMails: 20}
 	}
 	if v := os.Getenv(envPGOutages); v != "" {
 		s.pgOutages = atoi(t, envPGOutages, v)
+	}
+	if v := os.Getenv(envMyOutages); v != "" {
+		s.mariadbOutages = atoi(t, envMyOutages, v)
 	}
 	if v := os.Getenv(envKills); v != "" {
 		s.kills = atoi(t, envKills, v)

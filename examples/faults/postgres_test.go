@@ -175,6 +175,12 @@ func (c *pgCluster) stop(mode string) error {
 	return nil
 }
 
+// down stops the cluster as an outage test does: pg_ctl stop -m fast.
+func (c *pgCluster) down() error { return c.stop("fast") }
+
+// up starts the cluster again.
+func (c *pgCluster) up() error { return c.start() }
+
 func (c *pgCluster) ensureRunning() error {
 	c.mu.Lock()
 	running := c.running

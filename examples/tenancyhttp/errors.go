@@ -2,17 +2,11 @@ package tenancyhttp
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
-	"io"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
-	"strings"
-	"syscall"
 
 	"github.com/clientele/clientele"
 	"github.com/clientele/clientele/authn"
@@ -45,10 +39,13 @@ type errorKind struct {
 	message string // "" shows the error's own text (4xx input errors only)
 }
 
-// errorKinds maps sentinels to answers, first match wins; an error none
-// matches that [storeUnavailable] recognizes answers 503. It is the only
-// place that decides status codes.
+// errorKinds maps sentinels to answers, first match wins. It is the only
+// place that decides status codes. An unreachable database comes first:
+// it is the cause of whatever a service wrapped around it (a passkey use
+// that could not be recorded is not a failed ceremony), except for a
+// cancelled request (see kindOf).
 var errorKinds = []errorKind{
+	{clientele.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "the service is temporarily unavailable: retry later"},
 	{errBadRequest, http.StatusBadRequest, "bad_request", ""},
 	{errTooLarge, http.StatusRequestEntityTooLarge, "body_too_large", "the request body exceeds 1 MiB"},
 	{clientele.ErrInvalidEmail, http.StatusBadRequest, "invalid_email", ""},
@@ -86,11 +83,6 @@ var errorKinds = []errorKind{
 
 var internal = errorKind{status: http.StatusInternalServerError, code: "internal", message: "internal server error"}
 
-// unavailable answers a store that cannot be reached: the same request may
-// succeed later.
-var unavailable = errorKind{status: http.StatusServiceUnavailable, code: "unavailable",
-	message: "the service is temporarily unavailable: retry later"}
-
 // unavailableRetry is the Retry-After of a 503, in seconds: about what a
 // database takes to restart.
 const unavailableRetry = 5
@@ -100,13 +92,13 @@ const unavailableRetry = 5
 // contract): 400 for bad input, 401 unauthenticated or
 // invalid_credentials, 403, 404, 409, 410, 429 (with Retry-After in whole
 // seconds, rounded up) and 413 for a body over 1 MiB. A 401 carries
-// `WWW-Authenticate: Bearer`. An error of a store that cannot be reached
-// (the database down, restarting or dropping connections: see
-// [storeUnavailable]) answers 503 unavailable with Retry-After and is
-// logged on log at warning level. Input errors (400) show their own
-// message; others a fixed one. Any other error is logged on log (nil: not
-// logged) and answers 500 internal with a generic message. A cancelled
-// request is logged at debug level only.
+// `WWW-Authenticate: Bearer`. [clientele.ErrUnavailable], a store that
+// cannot reach its database (down, restarting or dropping connections),
+// answers 503 unavailable with Retry-After and is logged on log at
+// warning level. Input errors (400) show their own message; others a
+// fixed one. Any other error is logged on log (nil: not logged) and
+// answers 500 internal with a generic message. A cancelled request is
+// never 503 and is logged at debug level only.
 func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Logger) {
 	k, ok := kindOf(err)
 	if !ok {
@@ -144,52 +136,17 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error, log *slog.Log
 	}{body{k.code, msg}})
 }
 
+// kindOf finds err's answer in errorKinds. A cancelled request is never
+// unavailable, its caller is gone: it takes the next match, if any, or
+// answers 500 and is logged at debug level.
 func kindOf(err error) (errorKind, bool) {
+	cancelled := errors.Is(err, context.Canceled)
 	for _, k := range errorKinds {
-		if errors.Is(err, k.target) {
+		if errors.Is(err, k.target) && !(cancelled && k.status == http.StatusServiceUnavailable) {
 			return k, true
 		}
 	}
-	if storeUnavailable(err) {
-		return unavailable, true
-	}
 	return errorKind{}, false
-}
-
-// storeUnavailable reports an error of a store that could not be reached
-// or lost its connection, recognized without importing any driver:
-// database/sql's driver.ErrBadConn and sql.ErrConnDone, a *net.OpError
-// (refused, reset, unreachable, a broken pipe), those errnos bare,
-// io.ErrUnexpectedEOF (a connection closed mid-answer), or an error with
-// a SQLState() string method (pgx's *pgconn.PgError) whose state is a
-// connection exception (class 08) or 57P01-57P03 (admin shutdown, crash
-// shutdown, cannot connect now: a server stopping or starting). The chain
-// must be wrapped with %w all the way. A cancelled request is never
-// unavailable: its caller is gone.
-func storeUnavailable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	for _, target := range []error{driver.ErrBadConn, sql.ErrConnDone, io.ErrUnexpectedEOF,
-		syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE} {
-		if errors.Is(err, target) {
-			return true
-		}
-	}
-	if _, ok := errors.AsType[*net.OpError](err); ok {
-		return true
-	}
-	if e, ok := errors.AsType[sqlStater](err); ok {
-		state := e.SQLState()
-		return strings.HasPrefix(state, "08") || state == "57P01" || state == "57P02" || state == "57P03"
-	}
-	return false
-}
-
-// sqlStater is an error carrying a SQLSTATE, as pgx's *pgconn.PgError.
-type sqlStater interface {
-	error
-	SQLState() string
 }
 
 // retrySeconds is the wait of a *authn.RateLimitError in err, rounded up

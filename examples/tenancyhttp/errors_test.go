@@ -3,11 +3,9 @@ package tenancyhttp_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/authn"
 	"github.com/clientele/clientele/clienteletest"
 	"github.com/clientele/clientele/examples/tenancyhttp"
 	"github.com/clientele/clientele/invite"
@@ -229,61 +228,48 @@ func TestListPages(t *testing.T) {
 	assert.Contains(t, admin, "last_active_at")
 }
 
-// sqlStateError is a driver error with a SQLSTATE, as pgx's
-// *pgconn.PgError.
-type sqlStateError struct{ state string }
-
-func (e *sqlStateError) Error() string    { return "ERROR: server says " + e.state }
-func (e *sqlStateError) SQLState() string { return e.state }
-
-// TestStoreUnavailable checks that a store that cannot be reached answers
-// 503 unavailable with Retry-After and a warning, whatever the driver, and
-// that other store failures stay 500 internal.
-func TestStoreUnavailable(t *testing.T) {
+// TestUnavailable checks that clientele.ErrUnavailable, wherever it sits
+// in the chain, answers 503 unavailable with Retry-After and a warning and
+// leaks nothing; that a cancelled request never answers 503; and that the
+// HTTP edge reads no driver error itself: one no store named stays 500.
+func TestUnavailable(t *testing.T) {
 	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
-	wrap := func(err error) error { return fmt.Errorf("bunstore: get session: %w", err) }
+	down := fmt.Errorf("bunstore: get session: %w", fmt.Errorf("%w: %w", clientele.ErrUnavailable, refused))
 	tests := []struct {
 		name   string
 		err    error
 		status int
 		code   string
 	}{
-		{"dial refused", wrap(refused), 503, "unavailable"},
-		{"read reset", wrap(&net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}), 503, "unavailable"},
-		{"bare refused", wrap(syscall.ECONNREFUSED), 503, "unavailable"},
-		{"bare reset", wrap(syscall.ECONNRESET), 503, "unavailable"},
-		{"broken pipe", wrap(syscall.EPIPE), 503, "unavailable"},
-		{"bad connection", wrap(driver.ErrBadConn), 503, "unavailable"},
-		{"connection done", wrap(sql.ErrConnDone), 503, "unavailable"},
-		{"closed mid-answer", wrap(fmt.Errorf("failed to receive message: %w", io.ErrUnexpectedEOF)), 503, "unavailable"},
-		{"admin shutdown 57P01", wrap(&sqlStateError{"57P01"}), 503, "unavailable"},
-		{"crash shutdown 57P02", wrap(&sqlStateError{"57P02"}), 503, "unavailable"},
-		{"cannot connect now 57P03", wrap(&sqlStateError{"57P03"}), 503, "unavailable"},
-		{"connection failure 08006", wrap(&sqlStateError{"08006"}), 503, "unavailable"},
-		{"cannot establish 08001", wrap(&sqlStateError{"08001"}), 503, "unavailable"},
+		{"named by a store", down, 503, "unavailable"},
+		{"the bare sentinel", clientele.ErrUnavailable, 503, "unavailable"},
+		{"under a service's sentinel", fmt.Errorf("%w: %w", authn.ErrCeremony, down), 503, "unavailable"},
+		{"beside not found", fmt.Errorf("%w: %w", clientele.ErrNotFound, down), 503, "unavailable"},
 
-		{"unique violation", wrap(&sqlStateError{"23505"}), 500, "internal"},
-		{"serialization failure", wrap(&sqlStateError{"40001"}), 500, "internal"},
-		{"query cancelled 57014", wrap(&sqlStateError{"57014"}), 500, "internal"},
-		{"chain broken by %v", fmt.Errorf("bunstore: %v", refused), 500, "internal"},
-		{"cancelled request", fmt.Errorf("%w: %w", context.Canceled, refused), 500, "internal"},
+		{"cancelled request", fmt.Errorf("%w: %w", context.Canceled, down), 500, "internal"},
+		{"cancelled under a sentinel", fmt.Errorf("%w: %w: %w", authn.ErrCeremony, context.Canceled, down), 400, "passkey_failed"},
+		{"a driver error no store named", fmt.Errorf("bunstore: get session: %w", refused), 500, "internal"},
+		{"a bad connection no store named", driver.ErrBadConn, 500, "internal"},
 		{"plain failure", errors.New("disk full"), 500, "internal"},
-		{"a sentinel first", fmt.Errorf("%w: %w", clientele.ErrNotFound, refused), 404, "not_found"},
+		{"a sentinel alone", fmt.Errorf("bunstore: %w", clientele.ErrNotFound), 404, "not_found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
-			log := slog.New(slog.NewTextHandler(&logs, nil))
+			log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			w := httptest.NewRecorder()
 			tenancyhttp.WriteError(w, httptest.NewRequest("GET", "/api/v1/me", nil), tt.err, log)
 			assert.Equal(t, tt.code, errorCode(t, w, tt.status))
 			if tt.status == http.StatusServiceUnavailable {
 				assert.Equal(t, "5", w.Header().Get("Retry-After"))
 				assert.Contains(t, logs.String(), "level=WARN msg=\"store unavailable\"")
-				assert.NotContains(t, w.Body.String(), tt.err.Error(), "no detail leaks")
-			} else {
-				assert.Empty(t, w.Header().Get("Retry-After"))
-				assert.NotContains(t, logs.String(), "store unavailable")
+				assert.NotContains(t, w.Body.String(), "refused", "no detail leaks")
+				return
+			}
+			assert.Empty(t, w.Header().Get("Retry-After"))
+			assert.NotContains(t, logs.String(), "store unavailable")
+			if errors.Is(tt.err, context.Canceled) && tt.status == http.StatusInternalServerError {
+				assert.Contains(t, logs.String(), "level=DEBUG msg=\"request failed\"", "a cancelled request is logged at debug level")
 			}
 		})
 	}

@@ -25,11 +25,23 @@ import (
 // 200 that long into an outage, exactly, and never longer.
 const cacheWindow = 3 * time.Second
 
-// outage is the timeline of one PostgreSQL stop.
+// outage is the timeline of one database stop.
 type outage struct {
-	stopBegin, stopDone   time.Time // pg_ctl stop -m fast ran
-	startBegin, startDone time.Time // pg_ctl start ran
+	stopBegin, stopDone   time.Time // the server was stopped (outageDB.down)
+	startBegin, startDone time.Time // it was started again (outageDB.up)
 	recovered             time.Time // the end of the last answer that was not 2xx
+}
+
+// outageDB is a private database server that an outage test stops and
+// starts again under load: the PostgreSQL cluster or the MariaDB server.
+type outageDB interface {
+	// freshDatabase creates an empty database for t and returns its DSN.
+	freshDatabase(t *testing.T, name string) string
+	// down stops the server as an operator would (every connection
+	// closed, open transactions rolled back) and returns once it is down.
+	down() error
+	// up starts it again and returns once it accepts connections.
+	up() error
 }
 
 // TestPostgresOutage stops the server's PostgreSQL under load and starts
@@ -38,8 +50,21 @@ type outage struct {
 // package doc).
 func TestPostgresOutage(t *testing.T) {
 	sz := sizesOf(t)
-	pg := privatePostgres(t)
-	dsn := pg.freshDatabase(t, "faults_outage")
+	testOutage(t, privatePostgres(t), sz, sz.pgOutages)
+}
+
+// TestMariaDBOutage is TestPostgresOutage on a private MariaDB server,
+// stopped with SIGTERM.
+func TestMariaDBOutage(t *testing.T) {
+	sz := sizesOf(t)
+	testOutage(t, privateMariaDB(t), sz, sz.mariadbOutages)
+}
+
+// testOutage runs the server on a fresh database of db under load, stops
+// db n times for sz.outageDown and checks every answer, the recoveries
+// and the writes.
+func testOutage(t *testing.T, db outageDB, sz sizes, n int) {
+	dsn := db.freshDatabase(t, "faults_outage")
 	p := startPortal(t, portalOpts{db: dsn})
 	ctx := t.Context()
 	mails := newMailbox(p.mailDir)
@@ -70,17 +95,17 @@ func TestPostgresOutage(t *testing.T) {
 			load.stop()
 		}
 	}()
-	between := max(sz.pgLoad/time.Duration(sz.pgOutages+1), time.Second)
-	outages := make([]outage, sz.pgOutages)
+	between := max(sz.outageLoad/time.Duration(n+1), time.Second)
+	outages := make([]outage, n)
 	for i := range outages {
 		o := &outages[i]
 		pause(ctx, between)
 		o.stopBegin = time.Now()
-		require.NoError(t, pg.stop("fast"))
+		require.NoError(t, db.down())
 		o.stopDone = time.Now()
-		pause(ctx, sz.pgDown)
+		pause(ctx, sz.outageDown)
 		o.startBegin = time.Now()
-		require.NoError(t, pg.start())
+		require.NoError(t, db.up())
 		o.startDone = time.Now()
 		waitRecovered(ctx, rec, o.startDone, answerBound+5*time.Second)
 	}
