@@ -65,16 +65,17 @@ func (s *Service) AcceptInvitation(ctx context.Context, r AcceptRequest) (string
 	req := invite.AcceptRequest{Token: r.Token, Name: r.Name, Password: r.Password}
 	signedIn := s.time()
 	if acct.found {
-		req = invite.AcceptRequest{Token: r.Token, Account: acct.user.ID}
+		// Without a proof the acceptance goes on with none, and the store
+		// answers invite.ErrSignInRequired (or the link's status first).
+		req = invite.AcceptRequest{Token: r.Token}
 		switch {
 		case r.Session != nil && r.Session.Principal.AgencyID == inv.AgencyID && r.Session.Principal.UserID == acct.user.ID:
-			signedIn = r.Session.SignedInAt
+			req.Account, signedIn = acct.user.ID, r.Session.SignedInAt
 		case r.Password != "":
 			if err := s.checkPassword(ctx, acct, r.Password, r.IP, r.Device); err != nil {
 				return "", Identity{}, err
 			}
-		default:
-			return "", Identity{}, invite.ErrSignInRequired
+			req.Account = acct.user.ID
 		}
 	}
 	m, err := s.invites.Accept(ctx, req)

@@ -153,15 +153,17 @@ func (s *Service) Accept(ctx context.Context, r AcceptRequest) (clientele.Member
 	now := s.time()
 	var a Acceptance
 	switch {
-	case has && r.Account == "":
-		return clientele.Member{}, ErrSignInRequired
-	case has && r.Passkey != nil:
-		return clientele.Member{}, ErrHasAccount
-	case has:
+	case has || r.Account != "":
+		// The store judges the proof inside its write, after the link's
+		// status, so a link used meanwhile answers ErrUsed rather than a
+		// missing proof. No credential is set up for an existing account:
+		// a passkey only tells the store that one was asked for
+		// (ErrHasAccount).
 		a.Account = r.Account
-	case r.Account != "":
-		// The caller vouches for an account the email does not have.
-		return clientele.Member{}, ErrSignInRequired
+		if r.Passkey != nil {
+			pk := *r.Passkey
+			a.Passkey = &pk
+		}
 	default:
 		if a, err = s.newAccount(ctx, r); err != nil {
 			return clientele.Member{}, err

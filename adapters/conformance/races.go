@@ -104,6 +104,7 @@ func RunRaces(t *testing.T, newStore func(t *testing.T) Store, trials int) {
 		{"AcceptVsCancel", "accept-vs-cancel", []string{"accepted", "cancelled"}, false, acceptVsCancel},
 		{"AcceptVsResend", "accept-vs-resend", []string{"accepted", "resent"}, false, acceptVsResend},
 		{"AcceptVsAccept", "accept-vs-accept", []string{"first accepted", "second accepted"}, false, acceptVsAccept},
+		{"NewAccountVsNewAccount", "new-account-vs-new-account", []string{"first made the account", "second made the account"}, false, newAccountVsNewAccount},
 		{"RemoveVsRequest", "remove-vs-request", []string{"served", "refused"}, true, removeVsRequest},
 		{"DemoteVsDemote", "demote-vs-demote", []string{"first demoted", "second demoted"}, false, demoteVsDemote},
 	} {
@@ -416,6 +417,47 @@ func acceptVsAccept(t *testing.T, e *raceEnv, i int) (string, error) {
 	st.expectAccepted(&f, ms[w].UserID, clientele.RoleAdmin)
 	f.expect(st.user.Name == names[w], "user named %q, want the winner's %q", st.user.Name, names[w])
 	return []string{"first accepted", "second accepted"}[w], f.err()
+}
+
+// newAccountVsNewAccount races two links to one new email, in two
+// clients, each accepted as a new account with its own name and password:
+// one makes the account; the other finds it made and, proving nothing,
+// answers invite.ErrSignInRequired with its link still pending — never a
+// session of an account it did not prove.
+func newAccountVsNewAccount(t *testing.T, e *raceEnv, i int) (string, error) {
+	ctx := t.Context()
+	cs := []clientele.Client{e.newClient(t, 2*i), e.newClient(t, 2*i+1)}
+	email := raceEmail("both", i)
+	invs := make([]clientele.Invitation, 2)
+	toks := make([]string, 2)
+	for k, c := range cs {
+		invs[k], toks[k] = e.invite(t, c, email, clientele.RoleMember)
+	}
+	ms := make([]clientele.Member, 2)
+	names := []string{"First Racer", "Second Racer"}
+	errs := race(2, func(k int) error {
+		var err error
+		ms[k], err = e.invites.Accept(ctx, acceptAs(toks[k], names[k]))
+		return err
+	})
+	var w int
+	switch {
+	case errs[0] == nil && errors.Is(errs[1], invite.ErrSignInRequired):
+		w = 0
+	case errs[1] == nil && errors.Is(errs[0], invite.ErrSignInRequired):
+		w = 1
+	default:
+		return "", fmt.Errorf("the accepts answered %v and %v", errs[0], errs[1])
+	}
+	var f findings
+	won := e.invitationState(t, cs[w], invs[w].ID, email)
+	won.expectAccepted(&f, ms[w].UserID, clientele.RoleMember)
+	f.expect(won.user.Name == names[w], "user named %q, want the winner's %q", won.user.Name, names[w])
+	lost := e.invitationState(t, cs[1-w], invs[1-w].ID, email)
+	f.expect(lost.inv.Status == clientele.InvitationPending, "the other link is %s, want pending", lost.inv.Status)
+	f.expect(len(lost.entries) == 1 && lost.entries[0].Status == tenancy.EntryPending,
+		"the other client's list %+v, want only the pending invitation", lost.entries)
+	return []string{"first made the account", "second made the account"}[w], f.err()
 }
 
 // removeVsRequest races removing a member (by the agency in even trials,
