@@ -14,7 +14,21 @@
 // a deactivation or a removal holds from the very next request on every
 // process that shares the database.
 //
-// Sign-in and invitation acceptance are rate limited per account and per
-// client IP, in windows counted in the store (so shared across processes
-// on a SQL store); a refusal is a [*RateLimitError] with the time to wait.
+// An invitation link is never a sign-in: [Service.AcceptInvitation] accepts
+// for an email that already has an account only with proof that the caller
+// is that account (its current password, a session of that user, or one
+// of its passkeys through [Service.FinishPasskeyAccept]).
+//
+// Failed passwords count per account and address, and per address; a
+// browser that signed in before carries a device token
+// ([Service.RememberDevice]) held to a count of its own, so strangers'
+// failures never lock the user out (see [Limits]). Acceptances and
+// anonymous passkey ceremonies count per address. Counts are kept in the
+// store (so shared across processes on a SQL store); a refusal is a
+// [*RateLimitError] with the time to wait.
+//
+// Credential changes (a passkey added or removed, a new password) need a
+// sign-in within [DefaultReauthWindow] ([ErrReauthRequired] otherwise;
+// [Service.Reauthenticate] or a passkey proves it again), are audited, and
+// with [WithSecurityNotices] queue a notice email to the user.
 package authn

@@ -101,3 +101,37 @@ func Example_outbox() {
 	// sent by the Deliverer: 1
 	// the link works: true
 }
+
+// A link is never a sign-in: an email that already has an account accepts
+// only as that account, once the host has proved the caller is it (by its
+// session or current password; authn.Service.AcceptInvitation does this).
+func Example_existingAccount() {
+	ctx := context.Background()
+	store := memory.New()
+	authz, _ := rbac.New(ctx)
+	tenants, _ := tenancy.New(store, authz)
+	mail := &lastLink{}
+	hasher, _ := password.New(password.WithParams(password.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}))
+	invites, _ := invite.New(store, authz, mail, "https://portal.example.com", invite.WithPasswordHasher(hasher))
+
+	agency, _ := tenants.CreateAgency(ctx, clientele.Branding{Name: "Acme"})
+	staff := clientele.AgencyAdmin(agency.ID)
+	globex, _ := tenants.CreateClient(ctx, staff, "Globex")
+	initech, _ := tenants.CreateClient(ctx, staff, "Initech")
+	_, _ = invites.Create(ctx, staff, globex.ID, "ada@example.com", clientele.RoleAdmin)
+	ada, _ := invites.Accept(ctx, invite.AcceptRequest{Token: mail.token(), Name: "Ada", Password: "analytical engine"})
+
+	_, _ = invites.Create(ctx, staff, initech.ID, "ada@example.com", clientele.RoleMember)
+	p, _ := invites.Lookup(ctx, mail.token())
+	fmt.Println("has an account:", p.HasAccount)
+
+	_, err := invites.Accept(ctx, invite.AcceptRequest{Token: mail.token(), Name: "Mallory", Password: "mallory's password"})
+	fmt.Println("without proof:", errors.Is(err, invite.ErrSignInRequired))
+
+	m, err := invites.Accept(ctx, invite.AcceptRequest{Token: mail.token(), Account: ada.UserID})
+	fmt.Println("as Ada:", err == nil && m.UserID == ada.UserID && m.ClientID == initech.ID, m.Name)
+	// Output:
+	// has an account: true
+	// without proof: true
+	// as Ada: true Ada
+}
