@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -108,10 +109,18 @@ func (b *tab) text(sel string) string {
 	return strings.TrimSpace(s)
 }
 
-// fill replaces the value of the input sel, typing as a user would.
+// fill replaces the value of the input sel, typing as a user would (the
+// page sees input events). It avoids chromedp's Clear and SendKeys:
+// Clear changes the value attribute, and SendKeys reads the node's
+// attributes without their lock while chromedp applies such a change
+// (a data race in chromedp v0.23 that -race reports now and then).
 func (b *tab) fill(sel, value string) {
 	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	b.do("focus "+sel, chromedp.Focus(chromedp.CSS(sel)))
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { document.activeElement.value = ''; return true; })()`))
+	require.NoError(b.t, err, "clear "+sel)
+	_, err = chromedp.Call(b.ctx, input.InsertText, input.InsertTextParams{Text: value})
+	require.NoError(b.t, err, "type into "+sel)
 }
 
 // confirm answers the page's confirmation dialog.
