@@ -25,10 +25,11 @@ import (
 // console (branding, a client, its permissions, invitations), accepting
 // an invitation with a passkey from Chromium's virtual authenticator,
 // signing out and in with it, managing users as the client's Admin, and
-// the password path. It skips without Chromium unless
-// CLIENTELE_TEST_REQUIRE_BROWSER=1. With CLIENTELE_SCREENSHOTS=DIR it
-// saves a PNG of each page in DIR (the repository keeps them in
-// docs/screenshots):
+// the password path; TestBrowserExistingAccounts (browser_accounts_test.go)
+// the invitations of accounts that exist and re-authentication. They skip
+// without Chromium unless CLIENTELE_TEST_REQUIRE_BROWSER=1. With
+// CLIENTELE_SCREENSHOTS=DIR they save a PNG of each page in DIR (the
+// repository keeps them in docs/screenshots):
 //
 //	CLIENTELE_SCREENSHOTS=$PWD/docs/screenshots go test ./examples/portal -run Browser
 
