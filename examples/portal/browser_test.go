@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -24,10 +25,11 @@ import (
 // console (branding, a client, its permissions, invitations), accepting
 // an invitation with a passkey from Chromium's virtual authenticator,
 // signing out and in with it, managing users as the client's Admin, and
-// the password path. It skips without Chromium unless
-// CLIENTELE_TEST_REQUIRE_BROWSER=1. With CLIENTELE_SCREENSHOTS=DIR it
-// saves a PNG of each page in DIR (the repository keeps them in
-// docs/screenshots):
+// the password path; TestBrowserExistingAccounts (browser_accounts_test.go)
+// the invitations of accounts that exist and re-authentication. They skip
+// without Chromium unless CLIENTELE_TEST_REQUIRE_BROWSER=1. With
+// CLIENTELE_SCREENSHOTS=DIR they save a PNG of each page in DIR (the
+// repository keeps them in docs/screenshots):
 //
 //	CLIENTELE_SCREENSHOTS=$PWD/docs/screenshots go test ./examples/portal -run Browser
 
@@ -48,30 +50,17 @@ func chromium(t *testing.T) string {
 
 // startLocalPortal runs the server with the base URL http://localhost:PORT:
 // WebAuthn refuses IP-address hosts, and Chromium treats localhost as a
-// secure context.
-func startLocalPortal(t *testing.T) *portal {
+// secure context. tweak, when not nil, changes the configuration (see
+// startPortalWith).
+func startLocalPortal(t *testing.T, tweak func(*config)) *portal {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
+	addr := freeAddr(t)
 	_, port, err := net.SplitHostPort(addr)
 	require.NoError(t, err)
 	p := &portal{base: "http://localhost:" + port, token: "agency-token-for-browser-tests", mailDir: t.TempDir(),
 		client: &http.Client{Timeout: 10 * time.Second}}
-	env := map[string]string{"PORTAL_AGENCY_TOKEN": p.token}
-	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", addr, "-base-url", p.base, "-db", "sqlite:" + filepath.Join(t.TempDir(), "portal.db"),
-			"-mail-dir", p.mailDir}, func(k string) string { return env[k] }, &out, io.Discard)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
-	require.Eventually(t, func() bool { return strings.Contains(out.String(), "portal: ") }, 20*time.Second, 10*time.Millisecond)
+	p.launch(t, []string{"-addr", addr, "-base-url", p.base, "-db", "sqlite:" + filepath.Join(t.TempDir(), "portal.db"),
+		"-mail-dir", p.mailDir}, tweak)
 	return p
 }
 
@@ -121,10 +110,18 @@ func (b *tab) text(sel string) string {
 	return strings.TrimSpace(s)
 }
 
-// fill replaces the value of the input sel, typing as a user would.
+// fill replaces the value of the input sel, typing as a user would (the
+// page sees input events). It avoids chromedp's Clear and SendKeys:
+// Clear changes the value attribute, and SendKeys reads the node's
+// attributes without their lock while chromedp applies such a change
+// (a data race in chromedp v0.23 that -race reports now and then).
 func (b *tab) fill(sel, value string) {
 	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	b.do("focus "+sel, chromedp.Focus(chromedp.CSS(sel)))
+	_, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { document.activeElement.value = ''; return true; })()`))
+	require.NoError(b.t, err, "clear "+sel)
+	_, err = chromedp.Call(b.ctx, input.InsertText, input.InsertTextParams{Text: value})
+	require.NoError(b.t, err, "type into "+sel)
 }
 
 // confirm answers the page's confirmation dialog.
@@ -143,50 +140,85 @@ func (b *tab) shot(name string) {
 	require.NoError(b.t, os.WriteFile(filepath.Join(b.dir, name+".png"), png, 0o644))
 }
 
-func TestBrowser(t *testing.T) {
-	exe := chromium(t)
-	p := startLocalPortal(t)
-	logo := logoServer(t)
+// session is one headless Chromium for a test, its screenshots folder and
+// the portal it browses.
+type session struct {
+	t       *testing.T
+	browser context.Context
+	base    string
+	dir     string
+}
+
+// startChromium starts the browser exe (see chromium) for a test of the
+// portal at base; it stops when t ends, or after limit.
+func startChromium(t *testing.T, exe, base string, limit time.Duration) *session {
+	t.Helper()
 	dir := os.Getenv("CLIENTELE_SCREENSHOTS")
 	if dir == "" {
 		dir = t.TempDir()
 	}
 	require.NoError(t, os.MkdirAll(dir, 0o755))
-	started := time.Now()
-
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	t.Cleanup(cancel)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox,
 		chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-dev-shm-usage", true), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
+	t.Cleanup(cancelAlloc)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
+	t.Cleanup(cancelBrowser)
 	require.NoError(t, chromedp.Do(browser), "start Chromium")
+	return &session{t: t, browser: browser, base: base, dir: dir}
+}
 
-	newTab := func(name string) *tab {
-		ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-		t.Cleanup(cancel)
-		b := &tab{t: t, ctx: ctx, base: p.base, logs: &syncBuffer{}, dir: dir}
-		b.do("open a tab", chromedp.EmulateViewport(1280, 860))
-		go func() {
-			for m, err := range chromedp.Console(ctx) {
-				if err != nil {
-					return
-				}
-				fmt.Fprintf(b.logs, "[%s] %s: %s (%s)\n", name, m.Type, m.Text, m.URL)
+// tab opens a tab in a browser context of its own (its own cookies, as
+// another person or device). Its console is checked when the test ends:
+// no page may break its CSP or throw.
+func (s *session) tab(name string) *tab {
+	t := s.t
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(s.browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	b := &tab{t: t, ctx: ctx, base: s.base, logs: &syncBuffer{}, dir: s.dir}
+	b.do("open a tab", chromedp.EmulateViewport(1280, 860))
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
 			}
-		}()
-		t.Cleanup(func() {
-			if logs := b.logs.String(); t.Failed() && logs != "" {
-				t.Logf("console of the %s tab:\n%s", name, logs)
-			}
-			assert.NotContains(t, b.logs.String(), "Content Security Policy", "no page breaks its own CSP")
-			assert.NotContains(t, b.logs.String(), "] exception:", "no script fails")
-		})
-		return b
-	}
-	console, ada, bob := newTab("console"), newTab("ada"), newTab("bob")
+			fmt.Fprintf(b.logs, "[%s] %s: %s (%s)\n", name, m.Type, m.Text, m.URL)
+		}
+	}()
+	t.Cleanup(func() {
+		if logs := b.logs.String(); t.Failed() && logs != "" {
+			t.Logf("console of the %s tab:\n%s", name, logs)
+		}
+		assert.NotContains(t, b.logs.String(), "Content Security Policy", "no page breaks its own CSP")
+		assert.NotContains(t, b.logs.String(), "] exception:", "no script fails")
+	})
+	return b
+}
+
+// authenticator gives the tab a virtual platform authenticator that
+// verifies its user, as a fingerprint reader does: passkeys need user
+// verification.
+func (b *tab) authenticator() {
+	b.t.Helper()
+	_, err := chromedp.Call(b.ctx, webauthn.Enable, webauthn.EnableParams{})
+	require.NoError(b.t, err)
+	_, err = chromedp.Call(b.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
+		Options: &webauthn.VirtualAuthenticatorOptions{Protocol: webauthn.AuthenticatorProtocolCtap2,
+			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
+			IsUserVerified: true, AutomaticPresenceSimulation: true}})
+	require.NoError(b.t, err)
+}
+
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	p := startLocalPortal(t, nil)
+	logo := logoServer(t)
+	chrome := startChromium(t, exe, p.base, 100*time.Second)
+	started := time.Now()
+	console, ada, bob := chrome.tab("console"), chrome.tab("ada"), chrome.tab("bob")
 
 	// The agency signs in to the console and brands the portal.
 	console.open("/console", "form[data-console-signin]")
@@ -238,13 +270,7 @@ func TestBrowser(t *testing.T) {
 	invite("carol@globex.example", "member")
 
 	// Ada accepts with a passkey from the virtual authenticator.
-	_, err = chromedp.Call(ada.ctx, webauthn.Enable, webauthn.EnableParams{})
-	require.NoError(t, err)
-	_, err = chromedp.Call(ada.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{
-		Options: &webauthn.VirtualAuthenticatorOptions{Protocol: webauthn.AuthenticatorProtocolCtap2,
-			Transport: webauthn.AuthenticatorTransportInternal, HasResidentKey: true, HasUserVerification: true,
-			IsUserVerified: true, AutomaticPresenceSimulation: true}})
-	require.NoError(t, err)
+	ada.authenticator()
 	ada.open("/invite/"+p.inviteToken(t, "ada@globex.example"), "[data-invitation]")
 	assert.Contains(t, ada.text("[data-invitation] h1"), "Globex Corporation")
 	ada.fill("#name", "Ada Lovelace")

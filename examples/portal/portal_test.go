@@ -40,17 +40,31 @@ func startPortal(t *testing.T, dsn string, extra ...string) *portal {
 // configuration the flags make: for what no flag sets.
 func startPortalWith(t *testing.T, dsn string, tweak func(*config), extra ...string) *portal {
 	t.Helper()
+	addr := freeAddr(t)
+	p := &portal{base: "http://" + addr, token: "agency-token-for-tests", mailDir: t.TempDir(), client: &http.Client{Timeout: 10 * time.Second}}
+	p.launch(t, append([]string{"-addr", addr, "-db", dsn, "-mail-dir", p.mailDir}, extra...), tweak)
+	return p
+}
+
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
-	p := &portal{base: "http://" + addr, token: "agency-token-for-tests", mailDir: t.TempDir(), client: &http.Client{Timeout: 10 * time.Second}}
+	return addr
+}
+
+// launch runs the server with args, p's token and tweak (when not nil)
+// applied to the configuration, until t ends; it returns once it serves.
+func (p *portal) launch(t *testing.T, args []string, tweak func(*config)) {
+	t.Helper()
 	env := map[string]string{"PORTAL_AGENCY_TOKEN": p.token}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		args := append([]string{"-addr", addr, "-db", dsn, "-mail-dir", p.mailDir}, extra...)
 		cfg, err := parseConfig(args, func(k string) string { return env[k] }, io.Discard)
 		if err == nil && tweak != nil {
 			tweak(&cfg)
@@ -65,7 +79,6 @@ func startPortalWith(t *testing.T, dsn string, tweak func(*config), extra ...str
 		require.NoError(t, <-done)
 	})
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "portal: ") }, 20*time.Second, 10*time.Millisecond)
-	return p
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.

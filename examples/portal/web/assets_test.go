@@ -34,7 +34,7 @@ func TestStaticFiles(t *testing.T) {
 	s := newSite(t)
 	for _, f := range []struct{ name, ctype string }{
 		{"app.css", "text/css"}, {"common.js", "javascript"}, {"users.js", "javascript"},
-		{"webauthn.js", "javascript"}, {"portal.js", "javascript"}, {"console.js", "javascript"},
+		{"webauthn.js", "javascript"}, {"portal.js", "javascript"}, {"console.js", "javascript"}, {"reauth.js", "javascript"},
 	} {
 		t.Run(f.name, func(t *testing.T) {
 			w := s.get("/static/"+f.name, anonymous)
@@ -60,13 +60,13 @@ func TestStaticFiles(t *testing.T) {
 func TestScriptsBuildTheDOMSafely(t *testing.T) {
 	s := newSite(t)
 	unsafe := regexp.MustCompile(`innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function|setAttribute\('style'`)
-	for _, name := range []string{"common.js", "users.js", "webauthn.js", "portal.js", "console.js"} {
+	for _, name := range []string{"common.js", "users.js", "webauthn.js", "portal.js", "console.js", "reauth.js"} {
 		body := s.get("/static/"+name, anonymous).Body.String()
 		assert.NotRegexp(t, unsafe, body, name)
 	}
 	// Every module a page loads or imports is served.
 	imports := regexp.MustCompile(`from '\./([a-z]+\.js)'`)
-	for _, name := range []string{"portal.js", "console.js", "users.js"} {
+	for _, name := range []string{"portal.js", "console.js", "users.js", "reauth.js"} {
 		for _, m := range imports.FindAllStringSubmatch(s.get("/static/"+name, anonymous).Body.String(), -1) {
 			assert.Equal(t, http.StatusOK, s.get("/static/"+m[1], anonymous).Code, "%s imports %s", name, m[1])
 		}

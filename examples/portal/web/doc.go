@@ -13,9 +13,11 @@
 //
 // # Routes
 //
-//	/                             portal dashboard: the features this user may use now
+//	/                             portal dashboard: the features this user may use now, the
+//	                              user's passkeys and password
 //	/login                        sign in with a passkey or a password
-//	/invite/{token}               accept an invitation: set up a passkey or a password
+//	/invite/{token}               accept an invitation: set up a passkey or a password, or,
+//	                              for an email that has an account, sign in to it to accept
 //	/users                        the client's users (Admins manage them; Members read)
 //	/console                      agency console: token sign-in, then the clients
 //	/console/clients/{id}         a client's Users tab
@@ -25,6 +27,16 @@
 //
 // A page that needs a visitor the request does not have redirects (303):
 // portal pages to /login, console pages to /console.
+//
+// Every form that carries a secret says method="post" with its own page
+// as the action: the scripts send it to the API, and a browser running
+// none posts it there, never as a URL query; such a post changes nothing
+// and answers that the page needs JavaScript.
+//
+// Credential changes (a passkey added or removed, a new password) need a
+// recent sign-in: when the API answers 403 reauth_required, the dashboard
+// asks the user to confirm it's them in a dialog (password or passkey),
+// then runs the change once more.
 //
 // # Security
 //

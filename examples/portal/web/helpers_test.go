@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"github.com/clientele/clientele/clienteletest"
 	"github.com/clientele/clientele/examples/portal/web"
 	"github.com/clientele/clientele/examples/tenancyhttp"
+	"github.com/clientele/clientele/invite"
 )
 
 const (
@@ -81,6 +83,26 @@ func (s *site) invite(email string) (string, clientele.InvitationID) {
 	return tok, inv.ID
 }
 
+// inviteTo invites email to client as a Member and returns the link's
+// token.
+func (s *site) inviteTo(client clientele.ClientID, email string) string {
+	s.t.Helper()
+	_, err := s.env.Invites.Create(context.Background(), s.env.AgencyAdmin(), client, email, clientele.RoleMember)
+	require.NoError(s.t, err)
+	tok, err := s.env.Mailer.TokenTo(email)
+	require.NoError(s.t, err)
+	return tok
+}
+
+// account sets up the account of email, named name, as a Member of Alpha
+// with clienteletest.Password.
+func (s *site) account(email, name string) {
+	s.t.Helper()
+	_, err := s.env.Invites.Accept(context.Background(), invite.AcceptRequest{Token: s.invitation(email), Name: name,
+		Password: clienteletest.Password})
+	require.NoError(s.t, err)
+}
+
 // visitor is a browser's cookies.
 type visitor []*http.Cookie
 
@@ -107,7 +129,20 @@ func (s *site) agency() visitor {
 
 // get asks for a page as v, as a browser does.
 func (s *site) get(path string, v visitor) *httptest.ResponseRecorder {
-	r := httptest.NewRequest("GET", "https://"+portalHost+path, nil)
+	return s.send("GET", path, "", v)
+}
+
+// send sends a page request with method and a form body (when not empty)
+// as v, as a browser does.
+func (s *site) send(method, path, form string, v visitor) *httptest.ResponseRecorder {
+	var body io.Reader
+	if form != "" {
+		body = strings.NewReader(form)
+	}
+	r := httptest.NewRequest(method, "https://"+portalHost+path, body)
+	if form != "" {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
 	r.Header.Set("Accept", "text/html,application/xhtml+xml,*/*;q=0.8")
 	for _, c := range v {
 		r.AddCookie(c)

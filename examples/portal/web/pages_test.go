@@ -72,15 +72,98 @@ func TestInvitationPage(t *testing.T) {
 	assert.Contains(t, body, `minlength="8"`)
 	assert.Contains(t, body, "data-password-setup")
 
-	// An email with an account accepts without setting anything up.
+	assert.Contains(t, body, `<form method="post" action="/invite/`)
+	assert.NotContains(t, body, "data-existing-account")
+}
+
+// An invitation for an email that already has an account offers to sign
+// in to it, never to set one up: as the visitor signed in to that very
+// account, else with its password or one of its passkeys.
+func TestInvitationForAnExistingAccount(t *testing.T) {
+	s := newSite(t)
 	beta := s.env.NewClient(t, "Beta")
-	_, err := s.env.Invites.Create(context.Background(), s.env.AgencyAdmin(), beta.ID, "member@alpha.example", clientele.RoleAdmin)
+	tok := s.inviteTo(beta.ID, "member@alpha.example")
+	const (
+		signIn   = "You already have an account — sign in to accept"
+		acceptAs = `<button class="btn primary block" type="button" data-accept-as>Accept as User member@alpha.example</button>`
+	)
+	tests := []struct {
+		name        string
+		who         visitor
+		acceptAs    bool
+		otherNotice string
+	}{
+		{"signed out", anonymous, false, ""},
+		{"signed in as the invited account", s.user("member@alpha.example"), true, ""},
+		{"signed in as someone else", s.user("admin@alpha.example"), false,
+			"You are signed in as admin@alpha.example. Accepting signs this browser in as member@alpha.example instead."},
+		{"the agency's console session", s.agency(), false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := s.get("/invite/"+tok, tt.who)
+			require.Equal(t, http.StatusOK, w.Code)
+			body := w.Body.String()
+			assert.Contains(t, body, "Join Beta")
+			assert.Contains(t, body, signIn)
+			assert.NotContains(t, body, "data-passkey-setup", "no new account")
+			assert.NotContains(t, body, `autocomplete="new-password"`, "no new password")
+			assert.NotContains(t, body, `id="name"`, "the account keeps its name")
+			if tt.acceptAs {
+				assert.Contains(t, body, acceptAs)
+				assert.Contains(t, body, "You are signed in as User member@alpha.example.")
+				assert.NotContains(t, body, "data-signin-accept")
+				assert.NotContains(t, body, `type="password"`)
+			} else {
+				assert.NotContains(t, body, "data-accept-as")
+				assert.NotContains(t, body, "Accept as")
+				assert.Contains(t, body, `<form method="post" action="/invite/`+tok+`" data-signin-accept novalidate>`)
+				assert.Contains(t, body, `<input id="email" name="email" type="email" autocomplete="username" value="member@alpha.example" readonly>`)
+				assert.Contains(t, body, `<label for="current-password">Your password</label>`)
+				assert.Contains(t, body, `<input id="current-password" name="password" type="password" autocomplete="current-password" required aria-describedby="accept-error">`)
+				assert.Contains(t, body, `<p class="form-error" id="accept-error" role="alert" data-error hidden></p>`)
+				assert.Contains(t, body, `data-passkey-accept>Use a passkey</button>`)
+				assert.Contains(t, body, `role="alert" data-passkey-error hidden`)
+			}
+			if tt.otherNotice != "" {
+				assert.Contains(t, body, tt.otherNotice)
+			} else {
+				assert.NotContains(t, body, "data-other-visitor")
+			}
+		})
+	}
+
+	t.Run("a new account's invitation, signed in as someone else", func(t *testing.T) {
+		body := s.get("/invite/"+s.invitation("new@alpha.example"), s.user("member@alpha.example")).Body.String()
+		assert.Contains(t, body, "data-passkey-setup")
+		assert.NotContains(t, body, signIn)
+		assert.NotContains(t, body, "data-accept-as")
+		assert.Contains(t, body, "You are signed in as member@alpha.example. Accepting signs this browser in as new@alpha.example instead.")
+	})
+}
+
+// The names on the page come from users and the agency: escaped.
+func TestInvitationForAnExistingAccountEscapes(t *testing.T) {
+	s := newSite(t)
+	const evilName = `<img src=x onerror=alert(1)> "Ada" & co`
+	s.account("ada@alpha.example", evilName)
+	evilClient, err := s.env.Tenancy.CreateClient(context.Background(), s.env.AgencyAdmin(), `<script>alert("client")</script>`)
 	require.NoError(t, err)
-	tok, err := s.env.Mailer.TokenTo("member@alpha.example")
-	require.NoError(t, err)
-	body = s.get("/invite/"+tok, anonymous).Body.String()
-	assert.Contains(t, body, "data-accept-existing")
-	assert.NotContains(t, body, "data-passkey-setup")
+	tok := s.inviteTo(evilClient.ID, "ada@alpha.example")
+
+	for name, who := range map[string]visitor{"signed in as the account": s.user("ada@alpha.example"), "signed out": anonymous} {
+		t.Run(name, func(t *testing.T) {
+			body := s.get("/invite/"+tok, who).Body.String()
+			assert.NotContains(t, body, "<img src=x")
+			assert.NotContains(t, body, `<script>alert`)
+			assert.Contains(t, body, "Join &lt;script&gt;alert(&#34;client&#34;)&lt;/script&gt;")
+			if who != nil {
+				assert.Contains(t, body, "data-accept-as>Accept as &lt;img src=x onerror=alert(1)&gt; &#34;Ada&#34; &amp; co</button>")
+			} else {
+				assert.NotContains(t, body, "Accept as")
+			}
+		})
+	}
 }
 
 func TestInvitationLinksThatNoLongerWork(t *testing.T) {

@@ -36,19 +36,29 @@ type invitationData struct {
 	Email      string
 	Role       clientele.Role
 	ClientName string
+	// HasAccount is true when the invited email already has an account:
+	// the visitor signs in to accept instead of setting one up.
 	HasAccount bool
-	Problem    *problem
+	// SignedInAs is the name of a visitor signed in as the invited
+	// account, who accepts with that session; empty otherwise.
+	SignedInAs string
+	// OtherVisitor is the email of a visitor signed in as someone else.
+	OtherVisitor string
+	Problem      *problem
 }
 
-// GET /invite/{token}: who invites whom to what, and the two ways to set
-// up the account. A link that cannot be used says why (404 or 410).
-func (p *Pages) invitation(w http.ResponseWriter, r *http.Request, _ visitor) error {
+// GET /invite/{token}: who invites whom to what, and how to accept: set up
+// a new account (a passkey or a password), or, for an email that already
+// has one, sign in to it (its password or one of its passkeys, or the
+// session of a visitor signed in as it). A link that cannot be used says
+// why (404 or 410).
+func (p *Pages) invitation(w http.ResponseWriter, r *http.Request, v visitor) error {
 	tok := r.PathValue("token")
 	pv, err := p.invites.Lookup(r.Context(), tok)
 	if agency, _ := tenancyhttp.AgencyFrom(r.Context()); err == nil && pv.AgencyID != agency.ID {
 		err = invite.ErrUnknownToken // another portal's link is unknown here
 	}
-	d := pageData{Title: "Accept your invitation", Area: "portal", Page: "invite"}
+	d := pageData{Title: "Accept your invitation", Area: "portal", Page: "invite", Me: meOf(v)}
 	if err != nil {
 		status, pr, ok := linkProblem(err)
 		if !ok {
@@ -57,7 +67,17 @@ func (p *Pages) invitation(w http.ResponseWriter, r *http.Request, _ visitor) er
 		d.Data = invitationData{Problem: &pr}
 		return p.render(w, r, status, "invite", d)
 	}
-	d.Data = invitationData{Token: tok, Email: string(pv.Email), Role: pv.Role, ClientName: pv.ClientName, HasAccount: pv.HasAccount}
+	data := invitationData{Token: tok, Email: string(pv.Email), Role: pv.Role, ClientName: pv.ClientName, HasAccount: pv.HasAccount}
+	if m := d.Me; m != nil {
+		// Emails are unique in an agency, and the session was resolved at
+		// this portal: the same email is the same account.
+		if pv.HasAccount && m.Email == data.Email {
+			data.SignedInAs = m.Name
+		} else {
+			data.OtherVisitor = m.Email
+		}
+	}
+	d.Data = data
 	return p.render(w, r, http.StatusOK, "invite", d)
 }
 

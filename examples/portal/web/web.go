@@ -83,6 +83,9 @@ func (p *Pages) routes() http.Handler {
 	pages.Handle("GET /console/clients/{id}", p.page(p.consoleClient))
 	pages.Handle("GET /console/clients/{id}/permissions", p.page(p.consolePermissions))
 	pages.Handle("GET /console/branding", p.page(p.consoleBranding))
+	for _, path := range formPages {
+		pages.Handle("POST "+path, p.page(p.needsScript))
+	}
 	pages.Handle("/", p.page(func(http.ResponseWriter, *http.Request, visitor) error { return errNoPage }))
 
 	mux := http.NewServeMux()

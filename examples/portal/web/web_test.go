@@ -19,22 +19,27 @@ func (s *site) everyPage() map[string]struct {
 	who  visitor
 } {
 	agency := s.agency()
+	beta := s.env.NewClient(s.t, "Beta")
+	forAccount := "/invite/" + s.inviteTo(beta.ID, "member@alpha.example")
 	type page = struct {
 		path string
 		who  visitor
 	}
 	return map[string]page{
-		"sign-in":             {"/login", anonymous},
-		"invitation":          {"/invite/" + s.invitation("new@alpha.example"), anonymous},
-		"used invitation":     {"/invite/" + s.usedToken, anonymous},
-		"dashboard":           {"/", s.user("member@alpha.example")},
-		"users":               {"/users", s.user("admin@alpha.example")},
-		"console sign-in":     {"/console", anonymous},
-		"console clients":     {"/console", agency},
-		"console users":       {"/console/clients/" + string(s.alpha.ID), agency},
-		"console permissions": {"/console/clients/" + string(s.alpha.ID) + "/permissions", agency},
-		"console branding":    {"/console/branding", agency},
-		"not found":           {"/nowhere", anonymous},
+		"sign-in":                     {"/login", anonymous},
+		"invitation":                  {"/invite/" + s.invitation("new@alpha.example"), anonymous},
+		"used invitation":             {"/invite/" + s.usedToken, anonymous},
+		"invitation for an account":   {forAccount, anonymous},
+		"invitation, as the account":  {forAccount, s.user("member@alpha.example")},
+		"invitation, as someone else": {forAccount, s.user("admin@alpha.example")},
+		"dashboard":                   {"/", s.user("member@alpha.example")},
+		"users":                       {"/users", s.user("admin@alpha.example")},
+		"console sign-in":             {"/console", anonymous},
+		"console clients":             {"/console", agency},
+		"console users":               {"/console/clients/" + string(s.alpha.ID), agency},
+		"console permissions":         {"/console/clients/" + string(s.alpha.ID) + "/permissions", agency},
+		"console branding":            {"/console/branding", agency},
+		"not found":                   {"/nowhere", anonymous},
 	}
 }
 

@@ -8,10 +8,12 @@ let signInPath = '';
 export function setSignIn(path) { signInPath = path; }
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfter = 0) {
     super(message);
     this.status = status;
     this.code = code;
+    // retryAfter is the seconds a 429 asks to wait (0: not said).
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -34,19 +36,37 @@ export async function api(method, path, body) {
     if (res.status === 401 && e.code === 'unauthenticated' && signInPath) {
       location.assign(signInPath);
     }
-    throw new ApiError(res.status, e.code || 'error', e.message || `The request failed (${res.status}).`);
+    throw new ApiError(res.status, e.code || 'error', e.message || `The request failed (${res.status}).`,
+      Number.parseInt(res.headers.get('Retry-After') || '0', 10) || 0);
   }
   return data;
 }
 
+// wait says how long a 429 asks to wait.
+function wait(err) {
+  const mins = Math.ceil(err.retryAfter / 60);
+  return mins > 1 ? `Too many attempts. Try again in ${mins} minutes.` : 'Too many attempts. Wait a minute, then try again.';
+}
+
+// weak says why a new password was refused.
+function weak(err) {
+  if (/common/i.test(err.message)) return 'That password is too common. Choose another: a few unrelated words make a strong one.';
+  if (/longer than/i.test(err.message)) return 'That password is too long. Choose a shorter one.';
+  return 'Choose a longer password: at least 8 characters.';
+}
+
+// friendly is what to say for each error code: a text, or a function of
+// the ApiError.
 const friendly = {
   invalid_credentials: 'That email and password do not match.',
-  rate_limited: 'Too many attempts. Wait a minute, then try again.',
+  rate_limited: wait,
   passkey_failed: 'The passkey could not be verified. Try again.',
+  sign_in_required: 'Sign in to accept: enter your password, or use a passkey.',
+  reauth_required: 'Confirm it\'s you first.',
   already_member: 'This person is already a member.',
   pending_invitation: 'This email already has a pending invitation. Resend it from the list.',
   last_admin: 'Every client needs at least one active Admin.',
-  weak_password: 'Choose a longer password: at least 8 characters.',
+  weak_password: weak,
   invalid_email: 'Enter a valid email address.',
   has_account: 'You already have an account. Reload the page to accept with it.',
   client_required: 'This email belongs to several teams. Use the invitation link of the one you want.',
@@ -58,10 +78,13 @@ const friendly = {
   unauthenticated: 'Your session has ended. Sign in again.',
 };
 
-// message is what to tell the user about err.
-export function message(err) {
+// message is what to tell the user about err; overrides, keyed by error
+// code, say it better for one form.
+export function message(err, overrides = {}) {
   if (err instanceof ApiError) {
-    if (friendly[err.code]) return friendly[err.code];
+    const say = overrides[err.code] || friendly[err.code];
+    if (typeof say === 'function') return say(err);
+    if (say) return say;
     const m = err.message.replace(/^[a-z]+: /, '');
     return m.charAt(0).toUpperCase() + m.slice(1);
   }
@@ -69,14 +92,30 @@ export function message(err) {
     return 'The passkey request was cancelled or timed out.';
   }
   if (err && err.name === 'InvalidStateError') return 'This device already has a passkey for this account.';
+  if (err && err.userMessage) return err.userMessage;
   return 'Something went wrong. Try again.';
 }
 
 // showError shows err in el (a [role=alert] paragraph); null hides it.
-export function showError(el, err) {
+export function showError(el, err, overrides) {
   if (!el) return;
-  el.textContent = err ? message(err) : '';
+  el.textContent = err ? message(err, overrides) : '';
   el.hidden = !err;
+}
+
+// say shows a text of the page's own in el (a [role=alert] paragraph).
+export function say(el, text) {
+  el.textContent = text;
+  el.hidden = false;
+}
+
+// invalid marks input as holding a wrong value (aria-invalid) and moves
+// focus to it, its text selected; the mark goes when the user types.
+export function invalid(input) {
+  input.setAttribute('aria-invalid', 'true');
+  input.addEventListener('input', () => input.removeAttribute('aria-invalid'), { once: true });
+  input.focus();
+  input.select();
 }
 
 let toastTimer;
@@ -90,14 +129,15 @@ export function toast(text, isError = false) {
   toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
 }
 
-// busy disables button while fn runs; errors go to errEl.
-export async function busy(button, errEl, fn) {
+// busy disables button while fn runs; errors go to errEl, said with
+// overrides (see message).
+export async function busy(button, errEl, fn, overrides) {
   button.disabled = true;
   showError(errEl, null);
   try {
     await fn();
   } catch (err) {
-    showError(errEl, err);
+    showError(errEl, err, overrides);
   } finally {
     button.disabled = false;
   }

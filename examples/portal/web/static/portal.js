@@ -1,10 +1,15 @@
 // The client portal: sign-in, invitations, the dashboard and the users
 // page. The page's body names which part runs (data-page).
-import { api, busy, confirmDialog, fullDate, h, message, relative, setSignIn, showError, toast } from './common.js';
+import { api, busy, confirmDialog, fullDate, h, invalid, message, relative, say, setSignIn, toast } from './common.js';
+import { guarded } from './reauth.js';
 import { initUsers } from './users.js';
 import * as passkey from './webauthn.js';
 
 const home = () => location.assign('/');
+
+// linkGone is what the invitation page says of a link that stopped
+// working after the page was shown (the other states are common.js's).
+const linkGone = { not_found: 'This invitation link is no longer valid. Reload the page for details.' };
 
 function login() {
   const pkButton = document.querySelector('[data-passkey-signin]');
@@ -45,12 +50,8 @@ function invitation() {
   const token = card.dataset.token;
   const err = card.querySelector('[data-error]');
 
-  const existing = card.querySelector('[data-accept-existing]');
-  if (existing) {
-    existing.addEventListener('click', () => busy(existing, err, async () => {
-      await api('POST', '/api/v1/invitations/accept', { token, name: '', password: '' });
-      home();
-    }));
+  if (card.querySelector('[data-existing-account]')) {
+    acceptForAccount(card, token);
     return;
   }
 
@@ -75,7 +76,7 @@ function invitation() {
       await api('POST', '/api/v1/passkeys/setup/finish',
         { token, ceremony: begin.ceremony, response, name, passkey_name: passkey.deviceName() });
       home();
-    });
+    }, linkGone);
   });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -89,9 +90,68 @@ function invitation() {
       return;
     }
     busy(form.querySelector('[data-password-setup]'), err, async () => {
-      await api('POST', '/api/v1/invitations/accept', { token, name, password });
+      try {
+        await api('POST', '/api/v1/invitations/accept', { token, name, password });
+      } catch (e) {
+        if (e.code === 'weak_password') invalid(form.elements.password);
+        throw e;
+      }
       home();
-    });
+    }, linkGone);
+  });
+}
+
+// acceptForAccount accepts for an email that already has an account: as
+// the signed-in visitor, or by signing in to it with one of its passkeys
+// or its password. The account itself does not change.
+function acceptForAccount(card, token) {
+  const accept = (body) => api('POST', '/api/v1/invitations/accept', { token, ...body });
+
+  const as = card.querySelector('[data-accept-as]');
+  if (as) {
+    as.addEventListener('click', () => busy(as, card.querySelector('[data-error]'), async () => {
+      await accept({});
+      home();
+    }, {
+      ...linkGone,
+      sign_in_required: 'You are no longer signed in to this account. Reload the page to sign in and accept.',
+      unauthenticated: 'You are no longer signed in to this account. Reload the page to sign in and accept.',
+    }));
+    return;
+  }
+
+  const pkButton = card.querySelector('[data-passkey-accept]');
+  const pkError = card.querySelector('[data-passkey-error]');
+  if (!passkey.supported()) {
+    pkButton.disabled = true;
+    say(pkError, 'This browser has no passkey support. Use your password.');
+  }
+  pkButton.addEventListener('click', () => busy(pkButton, pkError, async () => {
+    const begin = await api('POST', '/api/v1/passkeys/accept/begin', { token });
+    const response = await passkey.get(begin.options);
+    await api('POST', '/api/v1/passkeys/accept/finish', { token, ceremony: begin.ceremony, response });
+    home();
+  }, { ...linkGone, passkey_failed: 'That passkey is not one of this account\'s, or it could not be verified. Try again, or use your password.' }));
+
+  const form = card.querySelector('[data-signin-accept]');
+  const err = form.querySelector('[data-error]');
+  const pw = form.elements.password;
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    if (!pw.value) {
+      say(err, 'Enter your password, or use a passkey.');
+      pw.focus();
+      return;
+    }
+    busy(form.querySelector('button[type=submit]'), err, async () => {
+      try {
+        await accept({ password: pw.value });
+      } catch (e) {
+        if (e.code === 'invalid_credentials') invalid(pw);
+        throw e;
+      }
+      home();
+    }, { ...linkGone, invalid_credentials: 'That password is not right for this account. Try again, or use a passkey.' });
   });
 }
 
@@ -103,6 +163,7 @@ const features = {
 };
 
 async function dashboard() {
+  changePassword();
   const grid = document.querySelector('[data-features]');
   const me = await api('GET', '/api/v1/me');
   document.querySelector('[data-client-name]').textContent = me.client.name;
@@ -121,36 +182,69 @@ async function dashboard() {
 }
 
 async function passkeys() {
-  const list = document.querySelector('[data-passkeys]');
-  const err = list.parentElement.querySelector('[data-error]');
-  const add = document.querySelector('[data-add-passkey]');
+  const section = document.querySelector('[data-passkeys-section]');
+  const list = section.querySelector('[data-passkeys]');
+  const err = section.querySelector('[data-error]');
+  const add = section.querySelector('[data-add-passkey]');
+  const heading = section.querySelector('h2');
   const render = async () => {
     const { passkeys: keys } = await api('GET', '/api/v1/passkeys');
     list.replaceChildren(...keys.map((k) => {
-      const remove = h('button', { type: 'button', class: 'btn small', text: 'Remove' });
+      const remove = h('button', { type: 'button', class: 'btn small', text: 'Remove', 'aria-label': `Remove ${k.name}` });
       remove.addEventListener('click', async () => {
         if (!await confirmDialog({ title: `Remove ${k.name}?`, text: 'You can no longer sign in with it.', confirm: 'Remove passkey', danger: true })) return;
-        busy(remove, err, async () => {
+        guarded(remove, err, async () => {
           await api('DELETE', `/api/v1/passkeys/${encodeURIComponent(k.id)}`);
           toast('Passkey removed.');
           await render();
-        });
+        }, heading);
       });
       const used = k.last_used_at ? `last used ${relative(k.last_used_at)}` : 'not used yet';
-      return h('li', {}, h('span', {}, h('strong', { text: k.name }),
+      return h('li', { dataset: { passkey: k.id } }, h('span', {}, h('strong', { text: k.name }),
         h('span', { class: 'muted small', title: fullDate(k.created_at), text: ` · added ${relative(k.created_at)}, ${used}` })), remove);
     }));
-    document.querySelector('[data-no-passkeys]').hidden = keys.length > 0;
+    section.querySelector('[data-no-passkeys]').hidden = keys.length > 0;
   };
   if (!passkey.supported()) add.disabled = true;
-  add.addEventListener('click', () => busy(add, err, async () => {
+  add.addEventListener('click', () => guarded(add, err, async () => {
     const begin = await api('POST', '/api/v1/passkeys/register/begin');
     const response = await passkey.create(begin.options);
     await api('POST', '/api/v1/passkeys/register/finish', { ceremony: begin.ceremony, response, name: passkey.deviceName() });
     toast('Passkey added.');
     await render();
-  }));
+  }, heading));
   await render();
+}
+
+// changePassword sets a new password (a passkey-only account sets its
+// first one); every other session of the user ends.
+function changePassword() {
+  const form = document.querySelector('[data-change-password]');
+  const pw = form.elements.password;
+  const err = form.querySelector('[data-error]');
+  const done = form.querySelector('[data-done]');
+  const submit = form.querySelector('button[type=submit]');
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    done.hidden = true;
+    if (!pw.value) {
+      say(err, 'Enter the new password.');
+      pw.focus();
+      return;
+    }
+    const ok = await guarded(submit, err, async () => {
+      try {
+        await api('POST', '/api/v1/password', { password: pw.value });
+      } catch (e) {
+        if (e.code === 'weak_password') invalid(pw);
+        throw e;
+      }
+    });
+    if (ok) {
+      pw.value = '';
+      say(done, 'Your password is saved. Your other sessions were signed out; this one goes on.');
+    }
+  });
 }
 
 const pages = {
