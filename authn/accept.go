@@ -48,15 +48,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, r AcceptRequest) (string
 	if r.AgencyID == "" {
 		return "", Identity{}, clientele.ErrMissingScope
 	}
-	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(r.IP))); err != nil {
-		return "", Identity{}, err
-	}
-	inv, err := s.invites.Pending(ctx, r.Token)
+	inv, err := s.pending(ctx, r.AgencyID, r.Token, r.IP)
 	if err != nil {
 		return "", Identity{}, err
-	}
-	if inv.AgencyID != r.AgencyID {
-		return "", Identity{}, invite.ErrUnknownToken
 	}
 	acct, err := s.account(ctx, inv.AgencyID, inv.Email)
 	if err != nil {
@@ -83,6 +77,24 @@ func (s *Service) AcceptInvitation(ctx context.Context, r AcceptRequest) (string
 		return "", Identity{}, err
 	}
 	return s.startSession(ctx, inv.AgencyID, m.ClientID, m.UserID, signedIn)
+}
+
+// pending counts an acceptance from ip under AcceptPerIP (unknown and
+// unusable links too, so that links cannot be guessed) and returns the
+// invitation behind token if it can still be accepted at agency's portal:
+// another agency's is unknown here.
+func (s *Service) pending(ctx context.Context, agency clientele.AgencyID, token string, ip netip.Addr) (clientele.Invitation, error) {
+	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(ip))); err != nil {
+		return clientele.Invitation{}, err
+	}
+	inv, err := s.invites.Pending(ctx, token)
+	if err != nil {
+		return clientele.Invitation{}, err
+	}
+	if inv.AgencyID != agency {
+		return clientele.Invitation{}, invite.ErrUnknownToken
+	}
+	return inv, nil
 }
 
 // BeginPasskeySetup starts setting up a new account with a passkey from
@@ -168,15 +180,9 @@ type PasskeyAcceptRequest struct {
 // invitation's client. A ceremony of another invitation, purpose or user,
 // or a response that fails, answers ErrCeremony; the link keeps working.
 func (s *Service) FinishPasskeyAccept(ctx context.Context, r PasskeyAcceptRequest) (string, Identity, error) {
-	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(r.IP))); err != nil {
-		return "", Identity{}, err
-	}
-	inv, err := s.invites.Pending(ctx, r.Invitation)
+	inv, err := s.pending(ctx, r.AgencyID, r.Invitation, r.IP)
 	if err != nil {
 		return "", Identity{}, err
-	}
-	if inv.AgencyID != r.AgencyID {
-		return "", Identity{}, invite.ErrUnknownToken
 	}
 	pk, err := s.finishLogin(ctx, inv.AgencyID, r.Ceremony, r.Response, func(c Ceremony, d ceremonyData) bool {
 		return c.UserID != "" && bytes.Equal(d.Invitation, inv.TokenHash)
@@ -210,15 +216,9 @@ type PasskeySetupRequest struct {
 // FinishPasskeySetup verifies the new passkey, accepts the invitation with
 // it (and the password, if any) in one step and starts the session.
 func (s *Service) FinishPasskeySetup(ctx context.Context, r PasskeySetupRequest) (string, Identity, error) {
-	if err := s.allow(ctx, s.limits.AcceptPerIP, limitKey("accept", "ip", addressKey(r.IP))); err != nil {
-		return "", Identity{}, err
-	}
-	inv, err := s.invites.Pending(ctx, r.Invitation)
+	inv, err := s.pending(ctx, r.AgencyID, r.Invitation, r.IP)
 	if err != nil {
 		return "", Identity{}, err
-	}
-	if inv.AgencyID != r.AgencyID {
-		return "", Identity{}, invite.ErrUnknownToken
 	}
 	c, d, err := s.take(ctx, r.Ceremony, CeremonyRegister, inv.AgencyID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/clientele/clientele"
+	"github.com/clientele/clientele/invite"
 )
 
 // MaxCredentialID is the longest passkey credential id a store accepts, in
@@ -48,6 +49,28 @@ func (d Device) Validate() error {
 		return fmt.Errorf("%w: device without user", clientele.ErrInvalidArgument)
 	case !d.ExpiresAt.After(d.CreatedAt):
 		return fmt.Errorf("%w: device expires at %v, before it was made", clientele.ErrInvalidArgument, d.ExpiresAt)
+	}
+	return nil
+}
+
+// Validate checks a credential change of user of agency before a store
+// records it: a caller's audit stamp (see clientele.AuditEvent.CheckStamp)
+// and, when set, a fresh notice n to that user of that agency (see
+// invite.CheckNotice). Failures wrap clientele.ErrInvalidArgument. The
+// store checks besides that the notice's client is one of agency.
+func (c CredentialChange) Validate(agency clientele.AgencyID, user clientele.UserID, n invite.Notice) error {
+	if err := c.Audit.CheckStamp(); err != nil {
+		return err
+	}
+	d := c.Notice
+	if d == nil {
+		return nil
+	}
+	if err := invite.CheckNotice(*d); err != nil {
+		return err
+	}
+	if d.AgencyID != agency || d.UserID != user || d.Notice != n {
+		return fmt.Errorf("%w: notice %s is not %s to user %s of agency %s", clientele.ErrInvalidArgument, d.ID, n, user, agency)
 	}
 	return nil
 }

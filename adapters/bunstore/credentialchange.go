@@ -18,22 +18,10 @@ import (
 // changes publish nothing to other processes.
 
 // checkChange checks what a caller gives with a change to the
-// credentials of user of agency: the audit stamp, and the notice, if any,
-// which must be a fresh notice n to that user (see
-// [authn.CredentialChange]).
+// credentials of user of agency (see [authn.CredentialChange.Validate]).
 func checkChange(op string, change authn.CredentialChange, agency clientele.AgencyID, user clientele.UserID, n invite.Notice) error {
-	if err := checkStamp(op, change.Audit); err != nil {
-		return err
-	}
-	d := change.Notice
-	if d == nil {
-		return nil
-	}
-	if err := invite.CheckNotice(*d); err != nil {
+	if err := change.Validate(agency, user, n); err != nil {
 		return fmt.Errorf("bunstore: %s: %w", op, err)
-	}
-	if d.AgencyID != agency || d.UserID != user || d.Notice != n {
-		return invalid(op, "notice %s is not %s to user %s of agency %s", d.ID, n, user, agency)
 	}
 	return nil
 }
